@@ -1,0 +1,106 @@
+# Shared by the bin/ launchers: where things are, the system tools they need, and building
+# what a launcher runs. Source it; do not run it.
+
+WASMFLEET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WASM_BUILD_DIR=${WASM_BUILD_DIR:-$WASMFLEET_ROOT/build/wasm}
+CLASSPATH_DIR=$WASMFLEET_ROOT/build/classpath
+export WASM_BUILD_DIR
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$(basename "$0"): $*"; exit 1; }
+
+# Debian packages the project needs on the machine, and a command that shows each is there.
+declare -A WASMFLEET_PACKAGES=(
+  [clang]="clang"
+  [lld]="wasm-ld"
+  [wabt]="wat2wasm"
+  [socat]="socat"
+  [python3-serial]="/usr/bin/python3 -c 'import serial'"
+)
+
+package_present() {
+  local pkg=$1
+  if command -v dpkg-query >/dev/null 2>&1; then
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"
+  else
+    eval "command -v ${WASMFLEET_PACKAGES[$pkg]%% *}" >/dev/null 2>&1
+  fi
+}
+
+# require_packages PKG...: installs what is missing when we are root (or sudo needs no
+# password); otherwise prints the one apt-get command to run and stops.
+require_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    package_present "$pkg" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local apt=(apt-get install -y --no-install-recommends "${missing[@]}")
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      die "missing system packages: ${missing[*]}
+Install them with:
+  sudo apt-get update && sudo ${apt[*]}"
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "missing system packages: ${missing[*]} (and no apt-get here to install them)"
+  say "installing system packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq >/dev/null \
+    || die "apt-get update failed; install by hand: ${apt[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${apt[@]}" -qq >/dev/null \
+    || die "installing ${missing[*]} failed; install by hand: ${apt[*]}"
+}
+
+require_java() {
+  command -v java >/dev/null 2>&1 || die "java not found: install a JDK 17 (apt-get install --no-install-recommends openjdk-17-jdk-headless)"
+  command -v mvn >/dev/null 2>&1 || die "mvn not found: install Maven 3.8+ (apt-get install --no-install-recommends maven)"
+  local version
+  version=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+  [ "${version%%.*}" -ge 17 ] 2>/dev/null || die "Java 17 or newer needed, found ${version:-unknown}"
+}
+
+build_wasm() {
+  require_packages clang lld wabt
+  "$WASMFLEET_ROOT/wasm/build.sh" >&2
+}
+
+# True when any tracked source of the Java build is newer than FILE.
+java_sources_newer_than() {
+  local stamp=$1
+  [ -e "$stamp" ] || return 0
+  [ -n "$(find "$WASMFLEET_ROOT" -path "$WASMFLEET_ROOT/build" -prune -o \
+      \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]
+}
+
+# classpath_of MODULE_DIR: builds the Java modules when their sources changed, then prints the
+# runtime classpath of MODULE_DIR (its jar and dependencies).
+classpath_of() {
+  local module=$1 stamp=$CLASSPATH_DIR/.built
+  require_java
+  mkdir -p "$CLASSPATH_DIR"
+  if java_sources_newer_than "$stamp"; then
+    say "building the Java modules (first run, or sources changed)..."
+    (cd "$WASMFLEET_ROOT" && mvn -B -q -DskipTests install >&2) || die "the Maven build failed"
+    rm -f "$CLASSPATH_DIR"/*.txt
+    touch "$stamp"
+  fi
+  local file=$CLASSPATH_DIR/${module//\//_}.txt
+  if [ ! -s "$file" ]; then
+    (cd "$WASMFLEET_ROOT/$module" && mvn -B -q dependency:build-classpath \
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$file" >&2) \
+      || die "could not work out the classpath of $module"
+  fi
+  local jar
+  jar=$(ls "$WASMFLEET_ROOT/$module"/target/*.jar 2>/dev/null | grep -v -- '-sources' | head -n 1)
+  printf '%s:%s' "$jar" "$(cat "$file")"
+}
+
+# not_yet NAME WHAT ISSUE: for a launcher whose program has not been written yet.
+not_yet() {
+  say "$1: $2"
+  say "This launcher is not implemented yet (see issue: $3). Nothing was started."
+  exit 1
+}
