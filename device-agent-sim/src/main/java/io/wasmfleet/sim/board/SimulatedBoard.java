@@ -1,0 +1,776 @@
+package io.wasmfleet.sim.board;
+
+import com.dylibso.chicory.wasm.types.FunctionType;
+import io.wasmfleet.protocol.Crc32;
+import io.wasmfleet.protocol.DeviceLine;
+import io.wasmfleet.protocol.DeviceLine.Hello;
+import io.wasmfleet.protocol.DeviceLine.LoadErr;
+import io.wasmfleet.protocol.DeviceLine.LoadOk;
+import io.wasmfleet.protocol.DeviceLine.LoadReady;
+import io.wasmfleet.protocol.DeviceLine.Result;
+import io.wasmfleet.protocol.DeviceLine.StatusOk;
+import io.wasmfleet.protocol.DeviceLine.StopOk;
+import io.wasmfleet.protocol.GatewayCommand;
+import io.wasmfleet.protocol.GatewayCommand.Load;
+import io.wasmfleet.protocol.GatewayCommand.Start;
+import io.wasmfleet.protocol.WireFormatException;
+import io.wasmfleet.protocol.WireLine;
+import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.sim.exec.Footprint;
+import io.wasmfleet.sim.exec.Outcome;
+import io.wasmfleet.sim.exec.WasmProgram;
+import io.wasmfleet.sim.link.Pacer;
+import io.wasmfleet.wasm.AotFile;
+import io.wasmfleet.wasm.PayloadKind;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A simulated NUCLEO board running the agent firmware 1.0.0, as the gateway sees it through
+ * its UART: the same lines, codes, messages and ordering as agent-wire-protocol-v1.md, real
+ * pool arithmetic, wasm really executed by Chicory, and faults on demand.
+ *
+ * <p>Threads mirror the firmware's: one firmware thread reads lines and LOAD payloads and
+ * answers commands; each job runs on its own worker; a timer escalates a STOP to a forced
+ * stop. All slot and pool changes, and every line they print, happen under one state lock,
+ * so START_OK always precedes its RESULT and STOP_OK its RESULT.
+ */
+public final class SimulatedBoard implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SimulatedBoard.class);
+  private static final String SIM_PREFIX = "SIM_";
+
+  private final String id;
+  private final BoardProfile profile;
+  private final Faults faults;
+  private final RxBuffer rx = new RxBuffer(16 * 1024);
+  private final Pacer txPacer;
+  private final Object state = new Object();
+  private final Object output = new Object();
+  private final Slot[] slots;
+  private final ScheduledExecutorService timers;
+  private final Thread firmware;
+
+  // guarded by state
+  private WamrPool pool;
+  private long boots;
+
+  // guarded by output
+  private Uplink uplink;
+  private String pendingHello;
+  private boolean hung;
+  private final List<String> held = new ArrayList<>();
+
+  private volatile boolean closed;
+
+  public SimulatedBoard(String id, BoardProfile profile, Faults faults, boolean uartPacing) {
+    this.id = id;
+    this.profile = profile;
+    this.faults = faults;
+    this.txPacer = uartPacing ? new Pacer(profile.nanosPerUartByte()) : Pacer.none();
+    this.slots = new Slot[profile.slots()];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = new Slot(i);
+    }
+    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sim-" + id + "-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    synchronized (state) {
+      boot();
+    }
+    this.firmware = new Thread(this::firmwareLoop, "sim-" + id + "-fw");
+    firmware.setDaemon(true);
+    firmware.start();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public BoardProfile profile() {
+    return profile;
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  // ---- the wire ---------------------------------------------------------------------------
+
+  /** A link connected: output goes there, starting with a HELLO nobody has seen yet. */
+  public void attach(Uplink up) {
+    synchronized (output) {
+      uplink = up;
+      if (pendingHello != null && write(pendingHello)) {
+        pendingHello = null;
+      }
+    }
+  }
+
+  /** A link went away; output is lost until the next one, as on an unconnected UART. */
+  public void detach(Uplink up) {
+    synchronized (output) {
+      if (uplink == up) {
+        uplink = null;
+      }
+    }
+  }
+
+  /** Bytes arriving on the UART. Blocks while the receive buffer is full. */
+  public void receive(byte[] data, int offset, int length) throws InterruptedException {
+    rx.push(data, offset, length);
+  }
+
+  private boolean write(String line) {
+    byte[] bytes = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
+    txPacer.pace(bytes.length);
+    return uplink != null && uplink.write(bytes);
+  }
+
+  /** Prints one line on the UART (held back while the board hangs). */
+  private void emit(String line) {
+    synchronized (output) {
+      if (hung) {
+        held.add(line);
+      } else {
+        write(line);
+      }
+    }
+  }
+
+  /** A reply to a command: console noise may come first (noise fault). */
+  private void reply(String line) {
+    String noise = faults.noiseLine();
+    if (noise != null) {
+      emit(noise);
+    }
+    emit(line);
+  }
+
+  /** The delay fault: the board takes this long before answering. */
+  private void pauseForDelayFault() throws InterruptedException {
+    Duration delay = faults.delay();
+    if (!delay.isZero()) {
+      TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+    }
+  }
+
+  // ---- boot and the firmware loop -----------------------------------------------------------
+
+  private void boot() {
+    boots++;
+    pool = new WamrPool(profile.wamrPool(), profile.runtimeReserved());
+    pool.shrinkBy(faults.poolShrink());
+    String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(),
+        WireParams.builder().add("board", profile.name()).add("sim", 1).build()).format();
+    synchronized (output) {
+      hung = false;
+      held.clear();
+      pendingHello = write(hello) ? null : hello;
+    }
+  }
+
+  /** Reboots: every job aborted, every module lost, the pool fresh, HELLO printed. */
+  public void reboot() {
+    synchronized (state) {
+      for (Slot slot : slots) {
+        if (slot.module != null) {
+          slot.module.abortWorker();
+        }
+        slot.module = null;
+        slot.job = null;
+      }
+      rx.reset();
+      boot();
+    }
+    log.info("board {}: rebooted", id);
+  }
+
+  private void firmwareLoop() {
+    while (!closed) {
+      long epoch = rx.epoch();
+      try {
+        String line = readLine(epoch);
+        if (!line.isEmpty()) {
+          handle(line, epoch);
+        }
+      } catch (RxBuffer.Rebooted rebooted) {
+        // start over with a fresh epoch
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("board {}: unexpected failure handling a line; the board keeps running", id, e);
+      }
+    }
+  }
+
+  /** A line as firmware 1.0.0 reads it: {@code \n} or {@code \r} ends it, the rest is cut. */
+  private String readLine(long epoch) throws InterruptedException, RxBuffer.Rebooted {
+    StringBuilder line = new StringBuilder();
+    while (true) {
+      int b = rx.read(epoch);
+      if (b == '\n' || b == '\r') {
+        return line.toString();
+      }
+      if (line.length() < profile.maxLine()) {
+        line.append((char) b);
+      }
+    }
+  }
+
+  private void handle(String line, long epoch) throws InterruptedException, RxBuffer.Rebooted {
+    int space = line.indexOf(' ');
+    String keyword = space < 0 ? line : line.substring(0, space);
+    boolean admin = keyword.startsWith(SIM_PREFIX);
+    synchronized (output) {
+      if (hung && !admin) {
+        return;
+      }
+    }
+    switch (keyword) {
+      case "LOAD" -> onLoad(line, epoch);
+      case "START" -> onStart(line);
+      case "STOP" -> onStop(line);
+      case "STATUS" -> {
+        pauseForDelayFault();
+        reply(status().format());
+      }
+      default -> {
+        if (admin) {
+          adminFromWire(line);
+        } else {
+          pauseForDelayFault();
+          reply(new DeviceLine.DeviceError(DeviceLine.DeviceError.UNKNOWN_COMMAND, WireParams.EMPTY).format());
+        }
+      }
+    }
+  }
+
+  // ---- LOAD -------------------------------------------------------------------------------
+
+  private static String loadErr(String code, String msg) {
+    return new LoadErr(code, msg).format();
+  }
+
+  private void onLoad(String line, long epoch) throws InterruptedException, RxBuffer.Rebooted {
+    pauseForDelayFault();
+    Load load;
+    try {
+      load = (Load) GatewayCommand.parse(line);
+    } catch (WireFormatException e) {
+      reply(loadErr("BAD_PARAMS", e.getMessage()));
+      return;
+    }
+    Slot target;
+    String warn = null;
+    WamrPool.Block payloadBlock;
+    synchronized (state) {
+      Slot existing = find(load.moduleId());
+      if (existing != null) {
+        if (existing.job != null && !load.replace()) {
+          reply(loadErr("BUSY", "module running"));
+          return;
+        }
+        if (load.replaceVictim() != null) {
+          warn = LoadOk.VICTIM_IGNORED;
+        }
+        evict(existing);
+        target = existing;
+      } else {
+        target = freeSlot();
+        if (target == null) {
+          if (!load.replace()) {
+            reply(loadErr("NO_SLOT", "MAX_MODULES reached"));
+            return;
+          }
+          if (load.replaceVictim() == null) {
+            reply(loadErr("FULL", "NEED_VICTIM"));
+            return;
+          }
+          Slot victim = find(load.replaceVictim());
+          if (victim == null) {
+            reply(loadErr("BAD_VICTIM", "NOT_FOUND"));
+            return;
+          }
+          evict(victim);
+          target = victim;
+        }
+      }
+      Optional<WamrPool.Block> block = pool.allocate("payload", load.size());
+      if (block.isEmpty()) {
+        reply(loadErr("NO_MEM", String.format(Locale.ROOT, "payload free=%d need=%d",
+            pool.free(), WamrPool.cost(load.size()))));
+        return;
+      }
+      payloadBlock = block.get();
+      reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), WireParams.EMPTY).format());
+    }
+
+    byte[] payload = receivePayload(load, epoch);
+    pauseForDelayFault();
+    if (payload == null) {
+      payloadBlock.free();
+      reply(loadErr("TIMEOUT", "binary payload not received"));
+      return;
+    }
+    int crc = Crc32.of(payload);
+    if (crc != load.crc32()) {
+      payloadBlock.free();
+      reply(loadErr("BAD_CRC", "expected=" + Crc32.hex(load.crc32()) + " got=" + Crc32.hex(crc)));
+      return;
+    }
+    Prepared prepared = prepare(payload, load);
+    synchronized (state) {
+      if (rx.epoch() != epoch) {
+        throw new RxBuffer.Rebooted();
+      }
+      String error = install(target, load, payloadBlock, prepared);
+      if (error != null) {
+        payloadBlock.free();
+        reply(error);
+        return;
+      }
+      reply(new LoadOk(warn, warn == null ? null : load.replaceVictim(), WireParams.EMPTY).format());
+    }
+  }
+
+  /**
+   * Reads the LOAD payload. Null when it does not arrive in time: firmware 1.0.0 gives the
+   * whole payload {@code load-timeout}; an {@code inactivity} profile restarts it per byte.
+   */
+  private byte[] receivePayload(Load load, long epoch) throws InterruptedException, RxBuffer.Rebooted {
+    byte[] buf = new byte[(int) load.size()];
+    long timeout = profile.loadTimeout().toNanos();
+    long deadline = System.nanoTime() + timeout;
+    int got = 0;
+    long index = 0;
+    while (got < buf.length) {
+      int b = rx.readBefore(deadline, epoch);
+      if (b < 0) {
+        return null;
+      }
+      if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY) {
+        deadline = System.nanoTime() + timeout;
+      }
+      if (faults.rebootAt(index++)) {
+        log.info("board {}: reboot fault at payload byte {}", id, index - 1);
+        reboot();
+        throw new RxBuffer.Rebooted();
+      }
+      switch (faults.payloadByte()) {
+        case DROP -> {
+          continue;
+        }
+        case CORRUPT -> b = faults.corrupt(b);
+        case KEEP -> { }
+      }
+      buf[got++] = (byte) b;
+    }
+    return buf;
+  }
+
+  /** A payload read into a program (or a native AOT file), or the LOAD_ERR that refuses it. */
+  private record Prepared(WasmProgram program, String nativeAotArch, Footprint footprint, String error) {}
+
+  private Prepared prepare(byte[] payload, Load load) {
+    switch (PayloadKind.of(payload)) {
+      case WASM -> {
+        WasmProgram.Mode mode = load.extra().get("sim_exec")
+            .map(v -> v.equals("compiled") ? WasmProgram.Mode.COMPILED : WasmProgram.Mode.INTERPRETER)
+            .orElse(profile.execution());
+        try {
+          WasmProgram program = WasmProgram.load(payload, mode);
+          return new Prepared(program, null, program.footprint(profile), null);
+        } catch (WasmProgram.LoadFailure e) {
+          return new Prepared(null, null, null, loadErr("LOAD_FAIL", e.getMessage()));
+        }
+      }
+      case AOT -> {
+        try {
+          AotFile aot = AotFile.read(payload);
+          Optional<String> mismatch = aot.mismatchFor(profile.arch(), profile.elfMachine());
+          if (mismatch.isPresent()) {
+            return new Prepared(null, null, null,
+                loadErr("LOAD_FAIL", "AOT module load failed: " + mismatch.get()));
+          }
+          Footprint f = new Footprint(1024 + payload.length, 512 + profile.appHeap() + 4096,
+              profile.execEnv() + profile.wasmStack());
+          return new Prepared(null, aot.arch(), f, null);
+        } catch (AotFile.MalformedAotException e) {
+          return new Prepared(null, null, null, loadErr("LOAD_FAIL", "AOT module load failed: " + e.getMessage()));
+        }
+      }
+      default -> {
+        return new Prepared(null, null, null,
+            loadErr("LOAD_FAIL", "WASM module load failed: magic header not detected"));
+      }
+    }
+  }
+
+  /** Puts a prepared module into {@code target}; the LOAD_ERR line when it cannot. */
+  private String install(Slot target, Load load, WamrPool.Block payloadBlock, Prepared p) {
+    if (p.error() != null) {
+      return p.error();
+    }
+    String kind = p.program() != null ? "WASM" : "AOT";
+    Optional<WamrPool.Block> meta = pool.allocate("module", p.footprint().module());
+    if (meta.isEmpty()) {
+      return loadErr("LOAD_FAIL", kind + " module load failed: allocate memory failed");
+    }
+    Optional<WamrPool.Block> inst = pool.allocate("instance", p.footprint().instance());
+    if (inst.isEmpty()) {
+      meta.get().free();
+      return loadErr("INSTANTIATE_FAIL", kind + " module instantiate failed: allocate memory failed");
+    }
+    LoadedModule m = new LoadedModule(load.moduleId(), (int) load.size(), p.program(),
+        p.nativeAotArch(), List.of(payloadBlock, meta.get(), inst.get()), this::emit);
+    if (p.program() != null) {
+      try {
+        m.instance = p.program().instantiate(m);
+      } catch (WasmProgram.LoadFailure e) {
+        meta.get().free();
+        inst.get().free();
+        return loadErr("INSTANTIATE_FAIL", e.getMessage());
+      }
+    }
+    Optional<WamrPool.Block> env = pool.allocate("exec_env", p.footprint().execEnv());
+    if (env.isEmpty()) {
+      meta.get().free();
+      inst.get().free();
+      return loadErr("NO_EXEC_ENV", "create_exec_env failed");
+    }
+    m.execEnv = env.get();
+    target.module = m;
+    return null;
+  }
+
+  /** Empties a slot: a running job is force-stopped (and says so), the module unloaded. */
+  private void evict(Slot slot) {
+    if (slot.job != null) {
+      emit(forcedResult(slot));
+      slot.job = null;
+    }
+    if (slot.module != null) {
+      slot.module.free();
+      slot.module = null;
+    }
+  }
+
+  private Slot find(String moduleId) {
+    for (Slot s : slots) {
+      if (s.holds(moduleId)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private Slot freeSlot() {
+    for (Slot s : slots) {
+      if (s.module == null) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  // ---- START, STOP, RESULT ----------------------------------------------------------------
+
+  private static String result(String status, String moduleId, String msg) {
+    return new Result(status, false, moduleId, null, null, msg, WireParams.EMPTY).format();
+  }
+
+  private void onStart(String line) throws InterruptedException {
+    pauseForDelayFault();
+    Start start;
+    try {
+      start = (Start) GatewayCommand.parse(line);
+    } catch (WireFormatException e) {
+      boolean noId = e.field().equals("module_id") && e.problem() == WireFormatException.Problem.MISSING;
+      String moduleId = WireLine.tokenize(line).flatMap(w -> w.params().get("module_id")).orElse(null);
+      reply(result("BAD_PARAMS", noId ? null : moduleId, noId ? "missing module_id" : e.getMessage()));
+      return;
+    }
+    synchronized (state) {
+      Slot slot = find(start.moduleId());
+      if (slot == null) {
+        reply(result("NO_MODULE", start.moduleId(), null));
+        return;
+      }
+      if (slot.job != null) {
+        reply(result("BUSY", start.moduleId(), null));
+        return;
+      }
+      LoadedModule m = slot.module;
+      long free = pool.free();
+      long guard = m.execEnv == null ? profile.startGuardWithoutExecEnv() : profile.startGuardWithExecEnv();
+      if (free < guard) {
+        reply(result("NO_MEM", start.moduleId(), String.format(Locale.ROOT,
+            "free=%d need>=%d exec_env=%s", free, guard, m.execEnv == null ? "no" : "yes")));
+        return;
+      }
+      String func = start.func();
+      if (func == null) {
+        if (m.program != null && m.program.exportedFunction("app_main").isEmpty()) {
+          reply(result("NO_ENTRYPOINT", start.moduleId(),
+              start.args().isEmpty() ? "expected app_main" : "args require app_main"));
+          return;
+        }
+        func = "app_main";
+      }
+      reply(new DeviceLine.StartOk(WireParams.EMPTY).format());
+      if (m.execEnv == null) {
+        Optional<WamrPool.Block> env = pool.allocate("exec_env", profile.execEnv() + profile.wasmStack());
+        if (env.isEmpty()) {
+          emit(result("NO_EXEC_ENV", m.id, "free=" + pool.free()));
+          return;
+        }
+        m.execEnv = env.get();
+      }
+      if (m.program == null) {
+        emit(new Result("EXCEPTION", false, m.id, func, null,
+            "simulator cannot execute native " + m.nativeAotArch + " AOT code", WireParams.EMPTY).format());
+        return;
+      }
+      Optional<FunctionType> type = m.program.exportedFunction(func);
+      if (type.isEmpty()) {
+        emit(result("NO_FUNC", m.id, null));
+        return;
+      }
+      Slot.Job job = new Slot.Job(func, m.toggles.get());
+      slot.job = job;
+      int[] args = start.args().values();
+      Thread worker = new Thread(() -> runJob(slot, m, job, type.get(), args),
+          "sim-" + id + "-slot" + slot.index);
+      worker.setDaemon(true);
+      m.runOn(worker);
+      worker.start();
+    }
+  }
+
+  private void runJob(Slot slot, LoadedModule m, Slot.Job job, FunctionType type, int[] args) {
+    Outcome outcome = WasmProgram.call(m.instance, job.func, type, args);
+    synchronized (state) {
+      if (slot.job != job) {
+        return; // force-stopped, evicted or rebooted: already answered
+      }
+      slot.job = null;
+      m.runOn(null);
+      emit(new Result(outcome.status(), false, m.id, job.func, outcome.retI32(), outcome.msg(),
+          timing(m, job)).format());
+    }
+  }
+
+  private static WireParams timing(LoadedModule m, Slot.Job job) {
+    long toggles = m.toggles.get() - job.togglesAtStart;
+    return WireParams.builder()
+        .add("elapsed_us", job.elapsedMicros())
+        .add("toggles", toggles > 0 ? toggles : null)
+        .build();
+  }
+
+  private String forcedResult(Slot slot) {
+    return new Result("STOPPED", true, slot.module.id, slot.job.func, null, null,
+        timing(slot.module, slot.job)).format();
+  }
+
+  private void onStop(String line) throws InterruptedException {
+    pauseForDelayFault();
+    String moduleId = WireLine.tokenize(line).flatMap(w -> w.params().get("module_id")).orElse(null);
+    if (moduleId == null) {
+      reply(new StopOk("NO_JOB", WireParams.EMPTY).format());
+      return;
+    }
+    synchronized (state) {
+      Slot slot = find(moduleId);
+      if (slot == null || slot.job == null) {
+        reply(new StopOk("IDLE", WireParams.EMPTY).format());
+        return;
+      }
+      reply(new StopOk(StopOk.PENDING, WireParams.EMPTY).format());
+      Slot.Job job = slot.job;
+      LoadedModule m = slot.module;
+      m.terminateWorker();
+      timers.schedule(() -> forceIfStillRunning(slot, job),
+          profile.forcedStopAfter().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * No RESULT within {@code forced-stop-after}: the worker is aborted, the module
+   * re-instantiated (it stays loaded, without an exec env) and the forced RESULT printed.
+   */
+  private void forceIfStillRunning(Slot slot, Slot.Job job) {
+    synchronized (state) {
+      if (slot.job != job) {
+        return;
+      }
+      LoadedModule m = slot.module;
+      emit(forcedResult(slot));
+      slot.job = null;
+      m.abortWorker();
+      if (m.execEnv != null) {
+        m.execEnv.free();
+        m.execEnv = null;
+      }
+      try {
+        m.instance = m.program.instantiate(m);
+      } catch (WasmProgram.LoadFailure e) {
+        log.warn("board {}: re-instantiating {} after a forced stop failed: {}", id, m.id, e.getMessage());
+      }
+    }
+  }
+
+  // ---- STATUS -----------------------------------------------------------------------------
+
+  private StatusOk status() {
+    synchronized (state) {
+      List<StatusOk.ModuleEntry> modules = new ArrayList<>();
+      List<String> lowStack = new ArrayList<>();
+      List<String> execution = new ArrayList<>();
+      for (Slot s : slots) {
+        if (s.module == null) {
+          continue;
+        }
+        long stackFree = profile.workerStack() - profile.workerStackUsed();
+        modules.add(new StatusOk.ModuleEntry(s.module.id, s.job != null ? "RUNNING" : "LOADED",
+            s.module.size, stackFree));
+        if (stackFree < profile.lowStackBelow()) {
+          lowStack.add(s.module.id);
+        }
+        execution.add(s.module.id + ":" + s.module.execution());
+      }
+      return new StatusOk(modules, lowStack,
+          new StatusOk.PoolFigures(pool.total(), pool.free(), pool.used(), pool.highmark()),
+          WireParams.builder().quoted("sim_exec", execution.isEmpty() ? "none" : String.join(",", execution))
+              .build());
+    }
+  }
+
+  // ---- the admin interface (SIM_*): a real board answers ERROR code=UNKNOWN_COMMAND --------
+
+  private void adminFromWire(String line) {
+    String keyword = line.split(" ", 2)[0];
+    switch (keyword) {
+      case "SIM_HANG" -> {
+        emit("SIM_OK action=hang");
+        hang();
+      }
+      case "SIM_REBOOT" -> {
+        emit("SIM_OK action=reboot");
+        reboot();
+      }
+      default -> emit(admin(line));
+    }
+  }
+
+  /**
+   * Runs an admin command and returns its reply line: {@code SIM_FAULT key=value...},
+   * {@code SIM_REBOOT}, {@code SIM_HANG}, {@code SIM_RELEASE}, {@code SIM_INFO}. Callable from
+   * any thread (the process admin port, tests); replies {@code SIM_ERR msg="..."} on bad input.
+   */
+  public String admin(String line) {
+    Optional<WireLine> wl = WireLine.tokenize(line);
+    if (wl.isEmpty()) {
+      return "SIM_ERR msg=\"cannot read the admin line\"";
+    }
+    switch (wl.get().keyword()) {
+      case "SIM_FAULT" -> {
+        try {
+          faults.apply(wl.get().params());
+        } catch (IllegalArgumentException e) {
+          return "SIM_ERR" + WireParams.builder().quoted("msg", e.getMessage()).build().format();
+        }
+        synchronized (state) {
+          pool.shrinkBy(faults.poolShrink());
+        }
+        return "SIM_OK" + faults.describe().format();
+      }
+      case "SIM_REBOOT" -> {
+        reboot();
+        return "SIM_OK action=reboot";
+      }
+      case "SIM_HANG" -> {
+        hang();
+        return "SIM_OK action=hang";
+      }
+      case "SIM_RELEASE" -> {
+        release();
+        return "SIM_OK action=release";
+      }
+      case "SIM_INFO" -> {
+        return "SIM_OK" + info().format();
+      }
+      default -> {
+        return "SIM_ERR msg=\"unknown admin command " + wl.get().keyword() + "\"";
+      }
+    }
+  }
+
+  private WireParams info() {
+    synchronized (state) {
+      List<String> toggles = new ArrayList<>();
+      for (Slot s : slots) {
+        if (s.module != null) {
+          toggles.add(s.module.id + ":" + s.module.toggles.get());
+        }
+      }
+      boolean isHung;
+      synchronized (output) {
+        isHung = hung;
+      }
+      return WireParams.builder()
+          .add("device_id", id)
+          .add("board", profile.name())
+          .add("cpu", profile.cpu())
+          .add("boots", boots)
+          .add("hung", isHung ? 1 : 0)
+          .quoted("toggles", toggles.isEmpty() ? "none" : String.join(",", toggles))
+          .addAll(faults.describe())
+          .build();
+    }
+  }
+
+  /** Stops answering: input is dropped (admin lines excepted), output held until release. */
+  public void hang() {
+    synchronized (output) {
+      hung = true;
+    }
+  }
+
+  public void release() {
+    synchronized (output) {
+      hung = false;
+      for (String line : held) {
+        write(line);
+      }
+      held.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    rx.close();
+    firmware.interrupt();
+    timers.shutdownNow();
+    synchronized (state) {
+      for (Slot s : slots) {
+        if (s.module != null) {
+          s.module.abortWorker();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.wasmfleet.sim.link;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Makes bytes take as long as they would on a UART: each byte costs {@code nanosPerByte},
+ * and {@link #pace} returns when the wire would have carried everything so far. A pacer with
+ * 0 nanoseconds per byte never waits.
+ */
+public final class Pacer {
+
+  private final long nanosPerByte;
+  private long next;
+
+  public Pacer(long nanosPerByte) {
+    this.nanosPerByte = nanosPerByte;
+  }
+
+  public static Pacer none() {
+    return new Pacer(0);
+  }
+
+  public synchronized void pace(int bytes) {
+    if (nanosPerByte <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    next = Math.max(next, now) + bytes * nanosPerByte;
+    long wait;
+    while ((wait = next - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+}
