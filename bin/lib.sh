@@ -67,6 +67,9 @@ build_wasm() {
   "$WASMFLEET_ROOT/wasm/build.sh" >&2
 }
 
+# Maven 3.8 prints colour codes even in batch mode; keep them off the terminal.
+no_ansi() { sed -u 's/\x1b\[[0-9;]*m//g'; }
+
 # True when any tracked source of the Java build is newer than FILE.
 java_sources_newer_than() {
   local stamp=$1
@@ -83,14 +86,14 @@ classpath_of() {
   mkdir -p "$CLASSPATH_DIR"
   if java_sources_newer_than "$stamp"; then
     say "building the Java modules (first run, or sources changed)..."
-    (cd "$WASMFLEET_ROOT" && mvn -B -q -DskipTests install >&2) || die "the Maven build failed"
+    (cd "$WASMFLEET_ROOT" && mvn -B -q -DskipTests install 2>&1 | no_ansi >&2) || die "the Maven build failed"
     rm -f "$CLASSPATH_DIR"/*.txt
     touch "$stamp"
   fi
   local file=$CLASSPATH_DIR/${module//\//_}.txt
   if [ ! -s "$file" ]; then
     (cd "$WASMFLEET_ROOT/$module" && mvn -B -q dependency:build-classpath \
-        -Dmdep.includeScope=runtime -Dmdep.outputFile="$file" >&2) \
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$file" 2>&1 | no_ansi >&2) \
       || die "could not work out the classpath of $module"
   fi
   local jar

@@ -60,7 +60,20 @@ public final class AgentSim implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AgentSim()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command, with errors said in one line: a bad flag or board is a usage error (exit 2),
+   * a board that cannot start (port in use, no such serial device) exits 1.
+   */
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new AgentSim());
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      c.getErr().println("agent-sim: " + e.getMessage());
+      return e instanceof IllegalArgumentException || e instanceof com.typesafe.config.ConfigException ? 2 : 1;
+    });
+    return cmd;
   }
 
   Config effectiveConfig() {

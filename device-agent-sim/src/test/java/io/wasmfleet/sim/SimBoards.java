@@ -47,6 +47,22 @@ final class SimBoards {
     throw new AssertionError(moduleId + " did not toggle " + atLeast + " times within " + WireClient.WAIT);
   }
 
+  /** Probes SIM_INFO until its reply contains {@code text}. */
+  static String awaitInfo(WireClient wire, String text) throws Exception {
+    long deadline = System.nanoTime() + WireClient.WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      wire.send("SIM_INFO");
+      String line = wire.nextLine();
+      while (!line.startsWith("SIM_OK")) {
+        line = wire.nextLine();
+      }
+      if (line.contains(text)) {
+        return line;
+      }
+    }
+    throw new AssertionError("SIM_INFO never showed " + text + " within " + WireClient.WAIT);
+  }
+
   private static Map<String, Object> prefixed(Map<String, String> settings) {
     Map<String, Object> out = new java.util.HashMap<>();
     settings.forEach((k, v) -> out.put("wasmfleet.sim." + k, v));

@@ -660,18 +660,29 @@ public final class SimulatedBoard implements AutoCloseable {
 
   // ---- the admin interface (SIM_*): a real board answers ERROR code=UNKNOWN_COMMAND --------
 
+  /** Admin replies are out of band: they go out even while the board hangs. */
   private void adminFromWire(String line) {
     String keyword = line.split(" ", 2)[0];
     switch (keyword) {
       case "SIM_HANG" -> {
-        emit("SIM_OK action=hang");
+        emitAdminReply("SIM_OK action=hang");
         hang();
       }
       case "SIM_REBOOT" -> {
-        emit("SIM_OK action=reboot");
+        emitAdminReply("SIM_OK action=reboot");
         reboot();
       }
-      default -> emit(admin(line));
+      case "SIM_RELEASE" -> {
+        emitAdminReply("SIM_OK action=release");
+        release();
+      }
+      default -> emitAdminReply(admin(line));
+    }
+  }
+
+  private void emitAdminReply(String line) {
+    synchronized (output) {
+      write(line);
     }
   }
 
@@ -721,9 +732,13 @@ public final class SimulatedBoard implements AutoCloseable {
   private WireParams info() {
     synchronized (state) {
       List<String> toggles = new ArrayList<>();
+      List<String> running = new ArrayList<>();
       for (Slot s : slots) {
         if (s.module != null) {
           toggles.add(s.module.id + ":" + s.module.toggles.get());
+        }
+        if (s.job != null) {
+          running.add(s.module.id);
         }
       }
       boolean isHung;
@@ -737,6 +752,7 @@ public final class SimulatedBoard implements AutoCloseable {
           .add("boots", boots)
           .add("hung", isHung ? 1 : 0)
           .quoted("toggles", toggles.isEmpty() ? "none" : String.join(",", toggles))
+          .quoted("running", running.isEmpty() ? "none" : String.join(",", running))
           .addAll(faults.describe())
           .build();
     }

@@ -25,6 +25,9 @@ public final class SerialLink implements AutoCloseable, Uplink {
   public SerialLink(SimulatedBoard board, String path, boolean uartPacing) throws IOException {
     this.board = board;
     this.rxPacer = uartPacing ? new Pacer(board.profile().nanosPerUartByte()) : Pacer.none();
+    if (!new java.io.File(path).exists()) {
+      throw new IOException("cannot open serial device " + path + ": no such device");
+    }
     this.port = SerialPort.getCommPort(path);
     port.setComPortParameters(board.profile().uartBaud(), 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
     port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 200, 0);
@@ -57,9 +60,10 @@ public final class SerialLink implements AutoCloseable, Uplink {
           }
           return;
         }
-        if (n > 0) {
-          rxPacer.pace(n);
-          board.receive(buf, 0, n);
+        for (int off = 0; off < n; off += TcpLink.UART_SLICE) {
+          int len = Math.min(TcpLink.UART_SLICE, n - off);
+          rxPacer.pace(len);
+          board.receive(buf, off, len);
         }
       }
     } catch (InterruptedException e) {

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpLink implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
+  /** Bytes delivered per pacing step: about 5.6 ms at 115200 baud. */
+  static final int UART_SLICE = 64;
 
   private final SimulatedBoard board;
   private final ServerSocket server;
@@ -108,23 +110,35 @@ public final class TcpLink implements AutoCloseable {
       }
     }
 
+    /**
+     * Reads until the peer stops sending. A half-close (the peer shut its sending side, as
+     * {@code nc -q1} does) leaves this side writable, so replies still reach the peer; the
+     * socket closes when a write fails or a new connection replaces it. The cut fault closes
+     * at once.
+     */
     void readLoop() {
       byte[] buf = new byte[4096];
       try {
         int n;
         while ((n = in.read(buf)) >= 0) {
-          long allowed = board.faults().bytesBeforeCut(n);
-          rxPacer.pace((int) allowed);
-          board.receive(buf, 0, (int) allowed);
+          int allowed = (int) board.faults().bytesBeforeCut(n);
+          // a UART delivers bytes one after another, not a whole TCP segment at once
+          for (int off = 0; off < allowed; off += UART_SLICE) {
+            int len = Math.min(UART_SLICE, allowed - off);
+            rxPacer.pace(len);
+            board.receive(buf, off, len);
+          }
           if (allowed < n) {
             log.info("board {}: cut fault closes the connection", board.id());
-            break;
+            close();
+            return;
           }
         }
-      } catch (IOException | InterruptedException e) {
-        // the connection is gone; the board keeps running
-      } finally {
+      } catch (IOException e) {
         close();
+      } catch (InterruptedException e) {
+        close();
+        Thread.currentThread().interrupt();
       }
     }
 
