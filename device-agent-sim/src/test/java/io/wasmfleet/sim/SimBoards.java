@@ -6,6 +6,7 @@ import io.wasmfleet.sim.board.SimulatedBoard;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Starts simulated boards for tests: in-process, each on its own ephemeral TCP port. */
@@ -32,23 +33,21 @@ final class SimBoards {
    */
   static long awaitToggles(WireClient wire, String moduleId, long atLeast) throws Exception {
     Pattern p = Pattern.compile("(?:^|[\",])" + Pattern.quote(moduleId) + ":(\\d+)");
-    long deadline = System.nanoTime() + WireClient.WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      wire.send("SIM_INFO");
-      String line = wire.nextLine();
-      while (!line.startsWith("SIM_OK")) {
-        line = wire.nextLine();
-      }
+    String info = awaitInfo(wire, moduleId + " toggled " + atLeast + " times", line -> {
       Matcher m = p.matcher(line);
-      if (m.find() && Long.parseLong(m.group(1)) >= atLeast) {
-        return Long.parseLong(m.group(1));
-      }
-    }
-    throw new AssertionError(moduleId + " did not toggle " + atLeast + " times within " + WireClient.WAIT);
+      return m.find() && Long.parseLong(m.group(1)) >= atLeast;
+    });
+    Matcher m = p.matcher(info);
+    m.find();
+    return Long.parseLong(m.group(1));
   }
 
   /** Probes SIM_INFO until its reply contains {@code text}. */
   static String awaitInfo(WireClient wire, String text) throws Exception {
+    return awaitInfo(wire, text, line -> line.contains(text));
+  }
+
+  private static String awaitInfo(WireClient wire, String what, Predicate<String> done) throws Exception {
     long deadline = System.nanoTime() + WireClient.WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       wire.send("SIM_INFO");
@@ -56,11 +55,11 @@ final class SimBoards {
       while (!line.startsWith("SIM_OK")) {
         line = wire.nextLine();
       }
-      if (line.contains(text)) {
+      if (done.test(line)) {
         return line;
       }
     }
-    throw new AssertionError("SIM_INFO never showed " + text + " within " + WireClient.WAIT);
+    throw new AssertionError("SIM_INFO never showed " + what + " within " + WireClient.WAIT);
   }
 
   private static Map<String, Object> prefixed(Map<String, String> settings) {
