@@ -60,6 +60,10 @@ public final class AgentSim implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
+    // The library jar carries no logback.xml (a gateway embedding the boards has its own).
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-agent-sim.xml");
+    }
     System.exit(commandLine().execute(args));
   }
 

@@ -103,6 +103,24 @@ class ExecutionTest {
   }
 
   @Test
+  void withExtensionsOffTheLinesAreFirmware100s() throws Exception {
+    try (SimBoards.Started b = SimBoards.start("nucleo_f446re", Map.of("extensions", "off"));
+        WireClient c = b.connect()) {
+      assertEquals("HELLO device_id=board-under-test rtos=Zephyr runtime=WAMR fw_version=1.0.0", c.nextLine());
+      c.loadOk("m", BuiltModules.wasmBytes("math_ops"));
+      c.send("START module_id=m func=add args=\"a=10,b=15\"");
+      assertEquals("START_OK", c.nextText());
+      assertEquals("RESULT status=OK module_id=m func=add ret_i32=25", c.nextText());
+      c.send("START module_id=m func=nope");
+      assertEquals("START_OK", c.nextText());
+      assertEquals("RESULT status=NO_FUNC", c.nextText());
+      c.send("START module_id=ghost");
+      assertEquals("RESULT status=NO_MODULE", c.nextText());
+      assertTrue(c.status().extra().isEmpty());
+    }
+  }
+
+  @Test
   void togglesAreCountedPerJob() throws Exception {
     try (SimBoards.Started b = SimBoards.start("nucleo_f446re", Map.of()); WireClient c = connect(b)) {
       c.loadOk("t", BuiltModules.wasmBytes("toggle_forever"));

@@ -35,7 +35,8 @@ public record BoardProfile(
     LoadTimeout loadTimeoutKind,
     int maxLine,
     Duration forcedStopAfter,
-    WasmProgram.Mode execution) {
+    WasmProgram.Mode execution,
+    boolean extensions) {
 
   /** How the payload timeout counts: firmware 1.0.0 gives the whole payload 5 s. */
   public enum LoadTimeout {
@@ -71,7 +72,8 @@ public record BoardProfile(
         LoadTimeout.valueOf(c.getString("load-timeout-kind").toUpperCase(Locale.ROOT)),
         c.getInt("max-line"),
         c.getDuration("forced-stop-after"),
-        WasmProgram.Mode.valueOf(c.getString("execution").toUpperCase(Locale.ROOT)));
+        WasmProgram.Mode.valueOf(c.getString("execution").toUpperCase(Locale.ROOT)),
+        c.getBoolean("extensions"));
   }
 
   /** Nanoseconds one byte takes on the UART: 10 bits (8N1) at the baud rate. */

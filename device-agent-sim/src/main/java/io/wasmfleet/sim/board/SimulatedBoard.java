@@ -172,8 +172,8 @@ public final class SimulatedBoard implements AutoCloseable {
     boots++;
     pool = new WamrPool(profile.wamrPool(), profile.runtimeReserved());
     pool.shrinkBy(faults.poolShrink());
-    String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(),
-        WireParams.builder().add("board", profile.name()).add("sim", 1).build()).format();
+    String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), profile.extensions()
+        ? WireParams.builder().add("board", profile.name()).add("sim", 1).build() : WireParams.EMPTY).format();
     synchronized (output) {
       hung = false;
       held.clear();
@@ -487,8 +487,10 @@ public final class SimulatedBoard implements AutoCloseable {
 
   // ---- START, STOP, RESULT ----------------------------------------------------------------
 
-  private static String result(String status, String moduleId, String msg) {
-    return new Result(status, false, moduleId, null, null, msg, WireParams.EMPTY).format();
+  /** A RESULT firmware 1.0.0 prints without module_id; ours appends it (extensions). */
+  private String result(String status, String moduleId, String msg) {
+    return new Result(status, false, profile.extensions() ? moduleId : null, null, null, msg, WireParams.EMPTY)
+        .format();
   }
 
   private void onStart(String line) throws InterruptedException {
@@ -572,7 +574,10 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  private static WireParams timing(LoadedModule m, Slot.Job job) {
+  private WireParams timing(LoadedModule m, Slot.Job job) {
+    if (!profile.extensions()) {
+      return WireParams.EMPTY;
+    }
     long toggles = m.toggles.get() - job.togglesAtStart;
     return WireParams.builder()
         .add("elapsed_us", job.elapsedMicros())
@@ -651,10 +656,11 @@ public final class SimulatedBoard implements AutoCloseable {
         }
         execution.add(s.module.id + ":" + s.module.execution());
       }
+      WireParams extra = profile.extensions()
+          ? WireParams.builder().quoted("sim_exec", execution.isEmpty() ? "none" : String.join(",", execution)).build()
+          : WireParams.EMPTY;
       return new StatusOk(modules, lowStack,
-          new StatusOk.PoolFigures(pool.total(), pool.free(), pool.used(), pool.highmark()),
-          WireParams.builder().quoted("sim_exec", execution.isEmpty() ? "none" : String.join(",", execution))
-              .build());
+          new StatusOk.PoolFigures(pool.total(), pool.free(), pool.used(), pool.highmark()), extra);
     }
   }
 

@@ -1,0 +1,156 @@
+package io.wasmfleet.hostapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wasmfleet.protocol.Crc32;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * A host API v1 client, as {@code shared/reference/host-api-v1.md} describes the seed's: one
+ * TCP connection per request, one JSON line (plus the blob) out, one JSON line back.
+ * {@link Response#e2eMillis()} is the time from sending the request to receiving the answer.
+ */
+public final class HostApiClient {
+
+  /** The gateway's answer and how long it took. */
+  public record Response(JsonNode json, double e2eMillis) {
+
+    public boolean ok() {
+      return json.path("ok").asBoolean(false);
+    }
+
+    public String detail() {
+      return json.path("detail").asText(null);
+    }
+
+    public String error() {
+      return json.path("error").asText(null);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String host;
+  private final int port;
+  private final Duration timeout;
+
+  public HostApiClient(String host, int port, Duration timeout) {
+    this.host = host;
+    this.port = port;
+    this.timeout = timeout;
+  }
+
+  public static ObjectNode request(String cmd, String device) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("cmd", cmd);
+    if (device != null) {
+      r.put("device", device);
+    }
+    return r;
+  }
+
+  public Response status(String device) throws IOException {
+    return send(request("status", device), null);
+  }
+
+  public Response load(String device, String moduleId, byte[] blob, String blobName, boolean replace, String victim)
+      throws IOException {
+    ObjectNode r = request("load", device);
+    r.put("module_id", moduleId);
+    r.put("blob_size", blob.length);
+    r.put("blob_crc32", Crc32.hex(Crc32.of(blob)));
+    if (blobName != null) {
+      r.put("blob_name", blobName);
+    }
+    r.put("replace", replace);
+    if (victim != null) {
+      r.put("replace_victim", victim);
+    }
+    return send(r, blob);
+  }
+
+  public Response buildAndLoad(String device, String moduleId, byte[] source, String sourceName, String mode,
+      boolean replace, String victim) throws IOException {
+    ObjectNode r = request("build_and_load", device);
+    r.put("module_id", moduleId);
+    r.put("mode", mode);
+    r.put("source_size", source.length);
+    r.put("source_crc32", Crc32.hex(Crc32.of(source)));
+    if (sourceName != null) {
+      r.put("source_name", sourceName);
+    }
+    r.put("replace", replace);
+    if (victim != null) {
+      r.put("replace_victim", victim);
+    }
+    return send(r, source);
+  }
+
+  public Response start(String device, String moduleId, String func, String args, boolean waitResult,
+      double resultTimeoutSeconds) throws IOException {
+    ObjectNode r = request("start", device);
+    r.put("module_id", moduleId);
+    if (func != null) {
+      r.put("func_name", func);
+    }
+    if (args != null) {
+      r.put("func_args", args);
+    }
+    r.put("wait_result", waitResult);
+    r.put("result_timeout", resultTimeoutSeconds);
+    return send(r, null);
+  }
+
+  public Response stop(String device, String moduleId, double resultTimeoutSeconds) throws IOException {
+    ObjectNode r = request("stop", device);
+    r.put("module_id", moduleId);
+    r.put("result_timeout", resultTimeoutSeconds);
+    return send(r, null);
+  }
+
+  /** Sends one request (and its blob, if any) and reads the one-line answer. */
+  public Response send(ObjectNode request, byte[] blob) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), (int) Math.min(timeout.toMillis(), 10_000));
+      s.setSoTimeout((int) timeout.toMillis());
+      s.setTcpNoDelay(true);
+      OutputStream out = s.getOutputStream();
+      long start = System.nanoTime();
+      out.write((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
+      if (blob != null) {
+        out.write(blob);
+      }
+      out.flush();
+      String line;
+      try {
+        line = readLine(s.getInputStream());
+      } catch (SocketTimeoutException e) {
+        throw new IOException("no answer from the gateway at " + host + ":" + port + " within "
+            + timeout.toSeconds() + " s");
+      }
+      double e2e = (System.nanoTime() - start) / 1e6;
+      if (line == null || line.isBlank()) {
+        throw new IOException("the gateway at " + host + ":" + port + " closed the connection without an answer");
+      }
+      return new Response(JSON.readTree(line), e2e);
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      line.write(b);
+    }
+    return line.toString(StandardCharsets.UTF_8);
+  }
+}

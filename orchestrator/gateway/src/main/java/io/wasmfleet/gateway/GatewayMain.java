@@ -1,0 +1,112 @@
+package io.wasmfleet.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.device.BoardConfig;
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/gateway}: runs a gateway node until stopped. */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    description = "A gateway node: drives boards over serial or TCP and serves host API v1.",
+    footer = {
+        "",
+        "With no boards configured it starts two simulated boards (nucleo_f446, nucleo_f746).",
+        "Examples:",
+        "  gateway                                   conf/gateway.conf, API on 127.0.0.1:9000",
+        "  gateway --port 9100",
+        "  gateway --board nucleo_f446=/dev/ttyACM0:nucleo_f446re --board sim=tcp:127.0.0.1:7001:nucleo_f446re"})
+public final class GatewayMain implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "HOCON file (over the built-in defaults).")
+  File config;
+
+  @Option(names = "--host", description = "Address the host API listens on (default 127.0.0.1).")
+  String host;
+
+  @Option(names = "--port", description = "Host API port (default 9000; 0 picks a free port).")
+  Integer port;
+
+  @Option(names = "--board", paramLabel = "ID=ENDPOINT:TYPE",
+      description = "A board to drive (repeatable; replaces the configured boards). ENDPOINT is tcp:HOST:PORT or a serial device.")
+  Map<String, String> boards = new LinkedHashMap<>();
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new GatewayMain());
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      c.getErr().println("gateway: " + e.getMessage());
+      return e instanceof IllegalArgumentException || e instanceof com.typesafe.config.ConfigException ? 2 : 1;
+    });
+    return cmd;
+  }
+
+  Config effectiveConfig() {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    if (host != null) {
+      flags.put("wasmfleet.gateway.api.host", host);
+    }
+    if (port != null) {
+      flags.put("wasmfleet.gateway.api.port", port);
+    }
+    Config c = ConfigFactory.parseMap(flags);
+    if (!boards.isEmpty()) {
+      StringBuilder hocon = new StringBuilder("wasmfleet.gateway.boards = {\n");
+      boards.forEach((id, spec) -> {
+        int colon = spec.lastIndexOf(':');
+        if (colon <= 0) {
+          throw new IllegalArgumentException("--board " + id + "=" + spec + ": expected ID=ENDPOINT:TYPE");
+        }
+        hocon.append('"').append(id).append("\" { endpoint = \"")
+            .append(spec, 0, colon).append("\", type = \"").append(spec.substring(colon + 1)).append("\" }\n");
+      });
+      hocon.append("}\n");
+      c = ConfigFactory.parseString(hocon.toString()).withFallback(c);
+    }
+    if (config != null) {
+      if (!config.isFile()) {
+        throw new IllegalArgumentException("no config file " + config);
+      }
+      Config file = ConfigFactory.parseFile(config);
+      if (!boards.isEmpty()) {
+        file = file.withoutPath("wasmfleet.gateway.boards");
+      }
+      c = c.withFallback(file);
+    }
+    return c;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Config c = effectiveConfig();
+    BoardConfig.allFromConfig(c.withFallback(ConfigFactory.load()).resolve().getConfig("wasmfleet.gateway"));
+    GatewayNode node = GatewayNode.start(c);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "gateway-shutdown"));
+    PrintWriter out = new PrintWriter(System.out, true);
+    out.printf("gateway: host API on %s%n", node.apiAddress());
+    for (BoardConfig b : node.boards()) {
+      out.printf("board %s type=%s cpu=%s endpoint=%s%s%n", b.id(), b.type(), b.cpu(), b.endpoint(),
+          node.embeddedBoards() != null ? " (simulated, in-process)" : "");
+    }
+    out.println("ready");
+    stopped.await();
+    return 0;
+  }
+}

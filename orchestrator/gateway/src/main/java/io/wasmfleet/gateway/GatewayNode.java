@@ -1,0 +1,124 @@
+package io.wasmfleet.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.device.BoardConfig;
+import io.wasmfleet.gateway.transport.Endpoint;
+import io.wasmfleet.sim.BoardFarm;
+import io.wasmfleet.sim.BoardSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * A running gateway node: its actor system, its API address, and (on the embedded default)
+ * the simulated boards it started in-process. Used by {@code bin/gateway}, {@code bin/demo}
+ * and the tests.
+ */
+public final class GatewayNode implements AutoCloseable {
+
+  private final ActorSystem<Void> system;
+  private final Guardian.Ready ready;
+  private final List<BoardConfig> boards;
+  private final BoardFarm embedded;
+
+  private GatewayNode(ActorSystem<Void> system, Guardian.Ready ready, List<BoardConfig> boards, BoardFarm embedded) {
+    this.system = system;
+    this.ready = ready;
+    this.boards = boards;
+    this.embedded = embedded;
+  }
+
+  /**
+   * Starts a node from {@code config} (resolved, with the defaults as fallback). With no
+   * boards under {@code wasmfleet.gateway.boards}, it first starts the simulated boards of
+   * {@code wasmfleet.gateway.embedded-simulator} on free 127.0.0.1 ports.
+   */
+  public static GatewayNode start(Config config) throws IOException, InterruptedException {
+    Config full = config.withFallback(ConfigFactory.load()).resolve();
+    GatewaySettings settings = GatewaySettings.fromConfig(full);
+    List<BoardConfig> boards = BoardConfig.allFromConfig(full.getConfig("wasmfleet.gateway"));
+    BoardFarm farm = null;
+    if (boards.isEmpty()) {
+      farm = startEmbedded(full);
+      boards = embeddedBoards(full, farm);
+    }
+    CompletableFuture<Guardian.Ready> ready = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, boards, ready), "wasmfleet", full);
+    try {
+      Guardian.Ready r = ready.get(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
+      return new GatewayNode(system, r, boards, farm);
+    } catch (ExecutionException | TimeoutException e) {
+      system.terminate();
+      if (farm != null) {
+        farm.close();
+      }
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IOException(cause.getMessage(), cause);
+    }
+  }
+
+  private static BoardFarm startEmbedded(Config full) throws IOException {
+    List<BoardSpec> specs = new ArrayList<>();
+    for (Config c : full.getConfigList("wasmfleet.gateway.embedded-simulator.boards")) {
+      specs.add(new BoardSpec(c.getString("id"), c.getString("profile"), 0, null,
+          c.hasPath("profile-overrides") ? c.getConfig("profile-overrides") : ConfigFactory.empty(),
+          c.hasPath("faults") ? c.getConfig("faults") : ConfigFactory.empty()));
+    }
+    return BoardFarm.start(full, specs);
+  }
+
+  private static List<BoardConfig> embeddedBoards(Config full, BoardFarm farm) {
+    Config types = full.getConfig("wasmfleet.gateway.board-types");
+    List<BoardConfig> boards = new ArrayList<>();
+    for (BoardFarm.Running r : farm.boards()) {
+      String type = r.board().profile().name();
+      Config t = types.getConfig(type);
+      boards.add(new BoardConfig(r.board().id(), type, t.getString("cpu"), t.getString("arch"), t.getInt("elf-machine"),
+          Endpoint.parse(r.endpoint()), t.getInt("uart-baud"), t.getInt("slots"), List.of("simulated")));
+    }
+    return boards;
+  }
+
+  public String apiAddress() {
+    return ready.apiAddress();
+  }
+
+  public int apiPort() {
+    return ready.apiPort();
+  }
+
+  public List<BoardConfig> boards() {
+    return boards;
+  }
+
+  /** The in-process simulated boards, or null when the node drives configured boards. */
+  public BoardFarm embeddedBoards() {
+    return embedded;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // terminating anyway
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.wasmfleet.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wasmfleet.gateway.api.HostApi;
+import io.wasmfleet.gateway.api.HostApiServer;
+import io.wasmfleet.gateway.build.ModuleBuilder;
+import io.wasmfleet.gateway.deploy.Deployments;
+import io.wasmfleet.gateway.device.BoardConfig;
+import io.wasmfleet.gateway.device.BoardDirectory;
+import io.wasmfleet.gateway.device.DeviceActor;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * The node's top level: joins the cluster (itself, when no seed nodes are configured),
+ * spawns a {@link DeviceActor} per board this node drives and the deployments parent, and
+ * serves the host API. {@code ready} completes with the API's address once every local board
+ * can be found through the Receptionist.
+ */
+public final class Guardian {
+
+  /** The node is serving: the API's address. */
+  public record Ready(String apiAddress, int apiPort) {}
+
+  public static Behavior<Void> create(GatewaySettings settings, List<BoardConfig> boards, CompletableFuture<Ready> ready) {
+    return Behaviors.setup(context -> {
+      Cluster cluster = Cluster.get(context.getSystem());
+      if (context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      Executor blockingIo = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("gateway-blocking-io"));
+      for (BoardConfig board : boards) {
+        context.spawn(DeviceActor.create(board, settings.device(), blockingIo), BoardDirectory.actorName(board.id()));
+      }
+      ActorRef<Deployments.Deploy> deployments = context.spawn(Deployments.create(settings.deployTimeout()), "deployments");
+      ModuleBuilder builder = new ModuleBuilder(settings.build());
+      ObjectMapper json = new ObjectMapper();
+      HostApi api = new HostApi(context.getSystem(), new BoardDirectory(context.getSystem(), settings.api().askMargin()),
+          deployments, builder, settings.api(), json);
+      HostApiServer server;
+      try {
+        server = HostApiServer.start(settings.api(), api, json);
+      } catch (IOException e) {
+        ready.completeExceptionally(e);
+        builder.close();
+        return Behaviors.stopped();
+      }
+      Set<String> local = boards.stream().map(BoardConfig::id).collect(Collectors.toSet());
+      context.spawn(awaitRegistered(local, new Ready(server.address(), server.port()), ready), "readiness");
+      context.getLog().info("host API listening on {}", server.address());
+      return Behaviors.receive(Void.class)
+          .onSignal(PostStop.class, signal -> {
+            server.close();
+            builder.close();
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  /** Completes {@code ready} when every local board is listed by the Receptionist, then stops. */
+  private static Behavior<Receptionist.Listing> awaitRegistered(Set<String> boards, Ready address,
+      CompletableFuture<Ready> ready) {
+    return Behaviors.setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS, context.getSelf()));
+      if (boards.isEmpty()) {
+        ready.complete(address);
+        return Behaviors.stopped();
+      }
+      return Behaviors.receive(Receptionist.Listing.class)
+          .onMessage(Receptionist.Listing.class, listing -> {
+            Set<String> registered = listing.getServiceInstances(DeviceActor.ALL_BOARDS).stream()
+                .map(ref -> ref.path().name()).collect(Collectors.toSet());
+            if (boards.stream().allMatch(b -> registered.contains(BoardDirectory.actorName(b)))) {
+              ready.complete(address);
+              return Behaviors.stopped();
+            }
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  private Guardian() {}
+}

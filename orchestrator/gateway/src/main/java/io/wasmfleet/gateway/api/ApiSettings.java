@@ -1,0 +1,24 @@
+package io.wasmfleet.gateway.api;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** {@code wasmfleet.gateway.api} and the timeouts the API edge asks with. */
+public record ApiSettings(String host, int port, int maxConnections, Duration readTimeout, int maxRequestLine,
+    long maxBlob, Duration askMargin, Duration deployTimeout, Duration buildTimeout, Duration replyTimeout,
+    Duration statusTimeout, Duration connectWait) {
+
+  public static ApiSettings fromConfig(Config gateway) {
+    Config api = gateway.getConfig("api");
+    Config device = gateway.getConfig("device");
+    return new ApiSettings(api.getString("host"), api.getInt("port"), api.getInt("max-connections"),
+        api.getDuration("read-timeout"), (int) api.getBytes("max-request-line").longValue(), api.getBytes("max-blob"),
+        gateway.getDuration("ask-margin"), gateway.getDuration("deploy.timeout"), gateway.getDuration("build.timeout"),
+        device.getDuration("reply-timeout"), device.getDuration("status-timeout"), device.getDuration("connect-wait"));
+  }
+
+  public ApiSettings withPort(String newHost, int newPort) {
+    return new ApiSettings(newHost, newPort, maxConnections, readTimeout, maxRequestLine, maxBlob, askMargin,
+        deployTimeout, buildTimeout, replyTimeout, statusTimeout, connectWait);
+  }
+}

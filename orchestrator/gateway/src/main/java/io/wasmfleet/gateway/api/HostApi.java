@@ -1,0 +1,371 @@
+package io.wasmfleet.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wasmfleet.gateway.build.BuildResult;
+import io.wasmfleet.gateway.build.ModuleBuilder;
+import io.wasmfleet.gateway.build.ModuleCheck;
+import io.wasmfleet.gateway.deploy.DeploymentActor;
+import io.wasmfleet.gateway.deploy.Deployments;
+import io.wasmfleet.gateway.device.BoardDirectory;
+import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.protocol.Crc32;
+import io.wasmfleet.protocol.StartArgs;
+import io.wasmfleet.protocol.WireValues;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Host API v1 as {@code shared/reference/host-api-v1.md} defines it: the same {@code cmd}
+ * names and fields, the same {@code ok}/{@code detail}/{@code error}/{@code step} answers and
+ * CRC check. Version 2 ({@code "v": 2}) adds what v1 cannot say: {@code boards} and
+ * {@code console}. Runs on the connection's thread: asks the actors with timeouts from config.
+ */
+public final class HostApi {
+
+  static final List<String> COMMANDS = List.of("status", "load", "build_and_load", "start", "stop");
+  static final List<String> V2_COMMANDS = List.of("boards", "console");
+
+  private final ActorSystem<?> system;
+  private final BoardDirectory directory;
+  private final ActorRef<Deployments.Deploy> deployments;
+  private final ModuleBuilder builder;
+  private final ApiSettings settings;
+  private final ObjectMapper json;
+
+  public HostApi(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
+      ModuleBuilder builder, ApiSettings settings, ObjectMapper json) {
+    this.system = system;
+    this.directory = directory;
+    this.deployments = deployments;
+    this.builder = builder;
+    this.settings = settings;
+    this.json = json;
+  }
+
+  /** Serves one request: its JSON line, then reads its blob from {@code in}. Never throws. */
+  public ObjectNode handle(String line, InputStream in) {
+    try {
+      JsonNode parsed;
+      try {
+        parsed = json.readTree(line);
+      } catch (IOException e) {
+        throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
+      }
+      if (parsed == null || !parsed.isObject()) {
+        throw new ApiError("the request must be one JSON object on one line");
+      }
+      ApiRequest r = new ApiRequest(parsed);
+      String cmd = r.cmd();
+      return switch (cmd) {
+        case "status" -> status(r);
+        case "load", "deploy" -> load(r, in);
+        case "build_and_load", "build-and-deploy", "build_and_deploy" -> buildAndLoad(r, in);
+        case "start" -> start(r);
+        case "stop" -> stop(r);
+        case "boards" -> boards();
+        case "console", "logs" -> console(r);
+        default -> throw new ApiError("unknown cmd '" + cmd + "'; known: " + String.join(", ", COMMANDS)
+            + " (and with \"v\": 2: " + String.join(", ", V2_COMMANDS) + ")");
+      };
+    } catch (ApiError e) {
+      return error(e.getMessage());
+    } catch (RuntimeException e) {
+      system.log().error("host API request failed", e);
+      return error("internal error: " + e);
+    }
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
+  }
+
+  // ---- the v1 commands -----------------------------------------------------------------------
+
+  private ObjectNode status(ApiRequest r) {
+    ActorRef<DeviceActor.Command> board = board(r);
+    Duration timeout = settings.statusTimeout().plus(settings.connectWait()).plus(settings.askMargin());
+    return answer(ask(board, DeviceActor.Status::new, timeout));
+  }
+
+  private ObjectNode load(ApiRequest r, InputStream in) {
+    int size = r.size("blob_size", settings.maxBlob());
+    int crc = r.crc("blob_crc32");
+    byte[] blob = readBlob(in, size, "blob_size");
+    checkCrc(crc, blob);
+    String moduleId = r.moduleId();
+    String name = r.text("blob_name", false);
+    boolean replace = r.bool("replace", false);
+    String victim = r.victim();
+    ActorRef<DeviceActor.Command> board = board(r);
+    BoardState state = state(board);
+    ModuleCheck.problem(blob, name, state.config()).ifPresent(p -> {
+      throw new ApiError(p);
+    });
+    return deploy(board, moduleId, blob, replace, victim);
+  }
+
+  private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
+    int size = r.size("source_size", settings.maxBlob());
+    int crc = r.crc("source_crc32");
+    byte[] source = readBlob(in, size, "source_size");
+    checkCrc(crc, source);
+    String moduleId = r.moduleId();
+    String mode = r.text("mode", false);
+    if (mode == null) {
+      mode = "wasm";
+    }
+    if (!mode.equals("wasm") && !mode.equals("aot")) {
+      throw new ApiError("field 'mode' must be wasm or aot, got '" + mode + "'");
+    }
+    String name = r.text("source_name", false);
+    boolean replace = r.bool("replace", false);
+    String victim = r.victim();
+    ActorRef<DeviceActor.Command> board = board(r);
+    BoardState state = state(board);
+    ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
+    BuildResult built = await(builder.build(source, name, mode.equals("aot"), target),
+        settings.buildTimeout().plus(settings.askMargin()), "the build");
+    if (!built.ok()) {
+      ObjectNode out = error(built.error());
+      out.put("step", built.step());
+      putPath(out, "wasm_path", built.wasmPath());
+      out.put("stdout", built.stdout() == null ? "" : built.stdout());
+      out.put("stderr", built.stderr() == null ? "" : built.stderr());
+      return out;
+    }
+    String artifactName = (built.aotPath() != null ? built.aotPath() : built.wasmPath()).getFileName().toString();
+    ObjectNode out = ModuleCheck.problem(built.artifact(), artifactName, state.config())
+        .map(HostApi::error)
+        .orElseGet(() -> deploy(board, moduleId, built.artifact(), replace, victim));
+    out.put("step", "load");
+    putPath(out, "wasm_path", built.wasmPath());
+    putPath(out, "aot_path", built.aotPath());
+    out.put("cached", built.cached());
+    return out;
+  }
+
+  private static void putPath(ObjectNode out, String field, java.nio.file.Path path) {
+    if (path != null) {
+      out.put(field, path.toString());
+    }
+  }
+
+  private ObjectNode start(ApiRequest r) {
+    String moduleId = r.moduleId();
+    String func = r.text("func_name", false);
+    if (func != null && func.isEmpty()) {
+      func = null;
+    }
+    if (func != null) {
+      String f = func;
+      ApiRequest.wire(() -> WireValues.requireFunctionName("func_name", f));
+    }
+    String args = r.text("func_args", false);
+    ApiRequest.wire(() -> StartArgs.parse(args));
+    boolean wait = r.bool("wait_result", false);
+    Duration resultTimeout = r.seconds("result_timeout", 10);
+    ActorRef<DeviceActor.Command> board = board(r);
+    String fn = func;
+    Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
+        .plus(wait ? resultTimeout : Duration.ZERO);
+    return answer(ask(board, reply -> new DeviceActor.Start(moduleId, fn, args, wait, resultTimeout, reply), timeout));
+  }
+
+  private ObjectNode stop(ApiRequest r) {
+    String moduleId = r.moduleId();
+    Duration resultTimeout = r.seconds("result_timeout", 10);
+    ActorRef<DeviceActor.Command> board = board(r);
+    Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
+        .plus(resultTimeout);
+    return answer(ask(board, reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
+  }
+
+  // ---- v2 -----------------------------------------------------------------------------------
+
+  private ObjectNode boards() {
+    List<ActorRef<DeviceActor.Command>> refs = await(directory.all(), settings.askMargin(), "the board directory");
+    List<CompletionStage<BoardState>> states = new ArrayList<>();
+    for (ActorRef<DeviceActor.Command> ref : refs) {
+      states.add(AskPattern.ask(ref, DeviceActor.GetState::new, settings.askMargin(), system.scheduler()));
+    }
+    ArrayNode list = json.createArrayNode();
+    List<BoardState> known = new ArrayList<>();
+    for (CompletionStage<BoardState> s : states) {
+      try {
+        known.add(s.toCompletableFuture().get(settings.askMargin().toMillis(), TimeUnit.MILLISECONDS));
+      } catch (InterruptedException | ExecutionException | TimeoutException e) {
+        // a board that does not answer is left out; its node may be going down
+      }
+    }
+    known.sort(java.util.Comparator.comparing(BoardState::board));
+    for (BoardState s : known) {
+      list.add(boardJson(s));
+    }
+    ObjectNode out = ok(known.size() + " boards");
+    out.set("boards", list);
+    return out;
+  }
+
+  private ObjectNode boardJson(BoardState s) {
+    ObjectNode b = json.createObjectNode();
+    b.put("board", s.board());
+    b.put("type", s.config().type());
+    b.put("cpu", s.config().cpu());
+    b.put("endpoint", s.config().endpoint().toString());
+    b.put("link", s.link());
+    b.put("slots", s.config().slots());
+    ArrayNode modules = b.putArray("modules");
+    for (DeviceActor.ModuleView m : s.modules()) {
+      ObjectNode mod = modules.addObject();
+      mod.put("id", m.id());
+      mod.put("state", m.phase());
+      if (m.func() != null) {
+        mod.put("func", m.func());
+      }
+      mod.put("wasm_bytes", m.wasmBytes());
+    }
+    if (s.pool() != null) {
+      ObjectNode pool = b.putObject("pool");
+      pool.put("total", s.pool().total());
+      pool.put("used", s.pool().used());
+      pool.put("free", s.pool().free());
+      pool.put("highmark", s.pool().highmark());
+    }
+    if (s.lastError() != null) {
+      b.put("error", s.lastError());
+    }
+    ArrayNode tags = b.putArray("tags");
+    s.config().tags().forEach(tags::add);
+    return b;
+  }
+
+  private ObjectNode console(ApiRequest r) {
+    ActorRef<DeviceActor.Command> board = board(r);
+    DeviceActor.ConsoleLines lines = await(AskPattern.ask(board, DeviceActor.GetConsole::new, settings.askMargin(),
+        system.scheduler()), settings.askMargin(), "board " + r.text("device", true));
+    ObjectNode out = ok(lines.lines().size() + " lines");
+    ArrayNode list = out.putArray("lines");
+    lines.lines().forEach(list::add);
+    return out;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private ActorRef<DeviceActor.Command> board(ApiRequest r) {
+    String device = r.text("device", true);
+    return await(directory.find(device), settings.askMargin(), "the board directory");
+  }
+
+  private BoardState state(ActorRef<DeviceActor.Command> board) {
+    return await(AskPattern.ask(board, DeviceActor.GetState::new, settings.askMargin(), system.scheduler()),
+        settings.askMargin(), "the board");
+  }
+
+  private ObjectNode deploy(ActorRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
+      String victim) {
+    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim);
+    DeploymentActor.Deployed deployed = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(
+            deployments, reply -> new Deployments.Deploy(board, request, reply),
+            settings.deployTimeout().plus(settings.askMargin()), system.scheduler()),
+        settings.deployTimeout().plus(settings.askMargin()), "the deployment");
+    ObjectNode out = answer(deployed.answer());
+    if (deployed.victim() != null) {
+      out.put("victim", deployed.victim());
+    }
+    if (deployed.decision() != null) {
+      out.put("decision", deployed.decision());
+    }
+    return out;
+  }
+
+  private <T> T ask(ActorRef<DeviceActor.Command> board,
+      org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
+    return await(AskPattern.ask(board, message, timeout, system.scheduler()), timeout, "the board");
+  }
+
+  private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
+    try {
+      return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      if (cause instanceof BoardDirectory.UnknownBoard || cause instanceof ApiError) {
+        throw new ApiError(cause.getMessage());
+      }
+      if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
+        throw new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
+      }
+      throw new ApiError(what + " failed: " + cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError("interrupted");
+    }
+  }
+
+  private static byte[] readBlob(InputStream in, int size, String field) {
+    byte[] blob = new byte[size];
+    int got = 0;
+    try {
+      while (got < size) {
+        int n = in.read(blob, got, size - got);
+        if (n < 0) {
+          break;
+        }
+        got += n;
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      throw new ApiError("expected " + size + " bytes after the request line (" + field + "), got " + got
+          + " before the read timeout");
+    } catch (IOException e) {
+      throw new ApiError("reading the blob failed after " + got + " of " + size + " bytes: " + e.getMessage());
+    }
+    if (got < size) {
+      throw new ApiError("expected " + size + " bytes after the request line (" + field + "), got " + got);
+    }
+    return blob;
+  }
+
+  private static void checkCrc(int expected, byte[] blob) {
+    int got = Crc32.of(blob);
+    if (got != expected) {
+      throw new ApiError("CRC mismatch expected=" + Crc32.hex(expected) + " got=" + Crc32.hex(got));
+    }
+  }
+
+  private ObjectNode answer(Answer a) {
+    return a.ok() ? ok(a.detail()) : error(a.error());
+  }
+
+  private static final ObjectMapper PLAIN = new ObjectMapper();
+
+  static ObjectNode ok(String detail) {
+    ObjectNode out = PLAIN.createObjectNode();
+    out.put("ok", true);
+    out.put("detail", detail);
+    return out;
+  }
+
+  static ObjectNode error(String error) {
+    ObjectNode out = PLAIN.createObjectNode();
+    out.put("ok", false);
+    out.put("error", error);
+    return out;
+  }
+}

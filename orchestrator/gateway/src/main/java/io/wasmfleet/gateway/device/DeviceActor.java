@@ -1,0 +1,749 @@
+package io.wasmfleet.gateway.device;
+
+import io.wasmfleet.gateway.CborSerializable;
+import io.wasmfleet.gateway.transport.BoardConnection;
+import io.wasmfleet.protocol.DeviceLine;
+import io.wasmfleet.protocol.DeviceLine.StatusOk;
+import io.wasmfleet.protocol.GatewayCommand;
+import io.wasmfleet.protocol.StartArgs;
+import io.wasmfleet.protocol.WireFormatException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * One board: owns its link (kept open, reconnected with backoff), sends one command at a time
+ * and waits for its direct reply, and tracks every slot (empty, loading, loaded, running,
+ * stopping) from what the board says. RESULT lines, which come whenever a job ends, go to the
+ * slot of their {@code module_id}, or, when a firmware 1.0.0 board leaves it out, to the job
+ * started last. On connect and after an unexpected HELLO (a reboot) it re-reads STATUS: the
+ * board is the source of truth.
+ *
+ * <p>States: {@link #disconnected}, {@link #syncing}, {@link #idle}, {@link #awaiting}.
+ * Requests that arrive while a command is in flight are stashed.
+ */
+public final class DeviceActor {
+
+  public static final ServiceKey<Command> ALL_BOARDS = ServiceKey.create(Command.class, "boards");
+
+  /** The key under which the board {@code id} is found, on any node. */
+  public static ServiceKey<Command> key(String id) {
+    return ServiceKey.create(Command.class, "board-" + id);
+  }
+
+  public sealed interface Command {}
+
+  /** LOAD: the payload goes to the board after LOAD_READY. A victim implies replace. */
+  public record Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, ActorRef<Answer> replyTo)
+      implements Command, CborSerializable {}
+
+  /** START; with {@code waitResult} the answer is the job's RESULT. */
+  public record Start(String moduleId, String func, String args, boolean waitResult, Duration resultTimeout,
+      ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+
+  /** STOP; after STOP_OK status=PENDING the answer is the job's RESULT. */
+  public record Stop(String moduleId, Duration resultTimeout, ActorRef<Answer> replyTo)
+      implements Command, CborSerializable {}
+
+  /** STATUS, asked of the board now. */
+  public record Status(ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+
+  /** What the gateway knows of the board, without asking it. */
+  public record GetState(ActorRef<BoardState> replyTo) implements Command, CborSerializable {}
+
+  /** The last console lines the board printed (module output, kernel messages). */
+  public record GetConsole(ActorRef<ConsoleLines> replyTo) implements Command, CborSerializable {}
+
+  /** The final answer to a request: {@code detail} is the board's final line when ok. */
+  public record Answer(boolean ok, String detail, String error) implements CborSerializable {
+
+    public static Answer ok(String detail) {
+      return new Answer(true, detail, null);
+    }
+
+    public static Answer error(String error) {
+      return new Answer(false, null, error);
+    }
+
+    /** A board line: ok only for the statuses that mean success. */
+    static Answer of(boolean ok, String line) {
+      return ok ? ok(line) : error(line);
+    }
+  }
+
+  /** A module slot as the gateway sees it. */
+  public record ModuleView(String id, String phase, String func, long lastUsedMillis, long wasmBytes)
+      implements CborSerializable {
+
+    public boolean idle() {
+      return phase.equals("LOADED");
+    }
+  }
+
+  /** What the gateway knows of a board: its configuration, link, modules and last pool figures. */
+  public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
+      String lastError) implements CborSerializable {
+
+    public String board() {
+      return config.id();
+    }
+  }
+
+  public record ConsoleLines(String board, List<String> lines) implements CborSerializable {}
+
+  // ---- private messages ---------------------------------------------------------------------
+
+  private record Connected(BoardConnection connection, long generation) implements Command {}
+
+  private record ConnectFailed(String reason, long generation) implements Command {}
+
+  private record LineReceived(String line, long generation) implements Command {}
+
+  private record LinkClosed(String reason, long generation) implements Command {}
+
+  private enum Reconnect implements Command { INSTANCE }
+
+  private enum ConnectWaitExpired implements Command { INSTANCE }
+
+  private record OpTimeout(long opId, String waitingFor, Duration after) implements Command {}
+
+  private record PayloadWritten(long opId, Throwable failure) implements Command {}
+
+  private record ResultTimeout(long waiterId) implements Command {}
+
+  // ---- commands in flight -------------------------------------------------------------------
+
+  /** The command that awaits its direct reply. {@code replyTo} is null for the gateway's own STATUS. */
+  private sealed interface Op {
+    long id();
+
+    ActorRef<Answer> replyTo();
+  }
+
+  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent) implements Op {
+    public ActorRef<Answer> replyTo() {
+      return request.replyTo();
+    }
+  }
+
+  private record StartOp(long id, Start request, GatewayCommand.Start command) implements Op {
+    public ActorRef<Answer> replyTo() {
+      return request.replyTo();
+    }
+  }
+
+  private record StopOp(long id, Stop request) implements Op {
+    public ActorRef<Answer> replyTo() {
+      return request.replyTo();
+    }
+  }
+
+  private record StatusOp(long id, ActorRef<Answer> replyTo) implements Op {}
+
+  /** Someone waiting for a slot's RESULT: a start with wait_result, or a stop after PENDING. */
+  private record Waiter(long id, ActorRef<Answer> replyTo, boolean okOnlyIfOk) {}
+
+  private enum Phase { LOADED, RUNNING, STOPPING }
+
+  private record Slot(String moduleId, Phase phase, String func, long lastUsedMillis, long wasmBytes) {
+
+    Slot with(Phase p, String f) {
+      return new Slot(moduleId, p, f, System.currentTimeMillis(), wasmBytes);
+    }
+
+    ModuleView view() {
+      return new ModuleView(moduleId, phase.name(), func, lastUsedMillis, wasmBytes);
+    }
+  }
+
+  private static final Set<String> IMMEDIATE_START_REFUSALS =
+      Set.of("BAD_PARAMS", "NO_MODULE", "BUSY", "NO_MEM", "NO_ENTRYPOINT");
+
+  public static Behavior<Command> create(BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(timeouts.stashCapacity(),
+        stash -> new DeviceActor(context, timers, stash, board, timeouts, blockingIo).start())));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final StashBuffer<Command> stash;
+  private final BoardConfig board;
+  private final DeviceTimeouts timeouts;
+  private final Executor blockingIo;
+
+  // What the board holds, keyed by module id, in slot order; the waiters of each module.
+  private final Map<String, Slot> slots = new LinkedHashMap<>();
+  private final Map<String, List<Waiter>> waiters = new HashMap<>();
+  private final ArrayDeque<String> console = new ArrayDeque<>();
+  private String lastStarted;
+  private StatusOk.PoolFigures pool;
+  private BoardConnection connection;
+  private long generation;
+  private long nextId;
+  private Duration backoff;
+  private String lastError = "not connected yet";
+  private boolean waitedOut;
+
+  private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
+      BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
+    this.context = context;
+    this.timers = timers;
+    this.stash = stash;
+    this.board = board;
+    this.timeouts = timeouts;
+    this.blockingIo = blockingIo;
+    this.backoff = timeouts.reconnectMin();
+  }
+
+  private Behavior<Command> start() {
+    context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
+    context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
+    connect();
+    return disconnected();
+  }
+
+  // ---- disconnected -------------------------------------------------------------------------
+
+  private Behavior<Command> disconnected() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Connected.class, this::onConnected)
+        .onMessage(ConnectFailed.class, this::onConnectFailed)
+        .onMessageEquals(Reconnect.INSTANCE, () -> {
+          connect();
+          return Behaviors.same();
+        })
+        .onMessageEquals(ConnectWaitExpired.INSTANCE, this::onConnectWaitExpired)
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(GetConsole.class, this::onGetConsole)
+        .onMessage(ResultTimeout.class, this::onResultTimeout)
+        .onMessage(LineReceived.class, m -> Behaviors.same())
+        .onMessage(LinkClosed.class, m -> Behaviors.same())
+        .onMessage(PayloadWritten.class, m -> Behaviors.same())
+        .onMessage(OpTimeout.class, m -> Behaviors.same())
+        .onAnyMessage(this::stashWhileDisconnected)
+        .build();
+  }
+
+  private void connect() {
+    long gen = ++generation;
+    String name = "board-" + board.id();
+    CompletableFuture<BoardConnection> opening = CompletableFuture.supplyAsync(() -> {
+      try {
+        return BoardConnection.open(board.endpoint(), board.baud(), timeouts.connect(), name);
+      } catch (java.io.IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, blockingIo);
+    context.pipeToSelf(opening, (c, failure) -> failure == null
+        ? new Connected(c, gen)
+        : new ConnectFailed(rootMessage(failure), gen));
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable cause = t;
+    while (cause.getCause() != null && (cause.getMessage() == null || cause instanceof java.util.concurrent.CompletionException)) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private Behavior<Command> onConnected(Connected m) {
+    if (m.generation() != generation) {
+      m.connection().close();
+      return Behaviors.same();
+    }
+    connection = m.connection();
+    long gen = generation;
+    ActorRef<Command> self = context.getSelf();
+    connection.start(line -> self.tell(new LineReceived(line, gen)), reason -> self.tell(new LinkClosed(reason, gen)),
+        "board-" + board.id());
+    context.getLog().info("board {}: connected to {}", board.id(), board.endpoint());
+    backoff = timeouts.reconnectMin();
+    waitedOut = false;
+    timers.cancel(ConnectWaitExpired.INSTANCE);
+    return sync();
+  }
+
+  private Behavior<Command> onConnectFailed(ConnectFailed m) {
+    if (m.generation() != generation) {
+      return Behaviors.same();
+    }
+    if (!m.reason().equals(lastError)) {
+      context.getLog().warn("board {}: cannot connect: {} (retrying)", board.id(), m.reason());
+    }
+    lastError = m.reason();
+    timers.startSingleTimer(Reconnect.INSTANCE, backoff);
+    backoff = backoff.multipliedBy(2).compareTo(timeouts.reconnectMax()) > 0 ? timeouts.reconnectMax() : backoff.multipliedBy(2);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> stashWhileDisconnected(Command request) {
+    if (waitedOut) {
+      failRequest(request, unreachable());
+      return Behaviors.same();
+    }
+    if (!timers.isTimerActive(ConnectWaitExpired.INSTANCE)) {
+      timers.startSingleTimer(ConnectWaitExpired.INSTANCE, timeouts.connectWait());
+    }
+    stashOrFail(request);
+    return Behaviors.same();
+  }
+
+  private String unreachable() {
+    return "board " + board.id() + " is not reachable at " + board.endpoint() + ": " + lastError;
+  }
+
+  private Behavior<Command> onConnectWaitExpired() {
+    waitedOut = true;
+    String error = unreachable();
+    stash.forEach(request -> failRequest(request, error));
+    stash.clear();
+    return Behaviors.same();
+  }
+
+  private void stashOrFail(Command request) {
+    if (stash.isFull()) {
+      failRequest(request, "board " + board.id() + " is busy: " + stash.size() + " requests are waiting");
+    } else {
+      stash.stash(request);
+    }
+  }
+
+  private static void failRequest(Command request, String error) {
+    ActorRef<Answer> replyTo = null;
+    if (request instanceof Load l) {
+      replyTo = l.replyTo();
+    } else if (request instanceof Start s) {
+      replyTo = s.replyTo();
+    } else if (request instanceof Stop s) {
+      replyTo = s.replyTo();
+    } else if (request instanceof Status s) {
+      replyTo = s.replyTo();
+    }
+    if (replyTo != null) {
+      replyTo.tell(Answer.error(error));
+    }
+  }
+
+  private Behavior<Command> onLinkClosed(LinkClosed m, Op inFlight) {
+    if (m.generation() != generation) {
+      return Behaviors.same();
+    }
+    context.getLog().warn("board {}: link lost: {}", board.id(), m.reason());
+    lastError = "link lost: " + m.reason();
+    connection = null;
+    if (inFlight != null) {
+      reply(inFlight, Answer.error("link to board " + board.id() + " lost: " + m.reason()));
+    }
+    timers.cancel("op");
+    timers.startSingleTimer(Reconnect.INSTANCE, backoff);
+    return disconnected();
+  }
+
+  // ---- syncing: STATUS after connect, reboot or a lost reply --------------------------------
+
+  private Behavior<Command> sync() {
+    StatusOp op = new StatusOp(++nextId, null);
+    send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status());
+    return awaiting(op);
+  }
+
+  // ---- idle ---------------------------------------------------------------------------------
+
+  private Behavior<Command> idle() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Load.class, this::onLoad)
+        .onMessage(Start.class, this::onStart)
+        .onMessage(Stop.class, this::onStop)
+        .onMessage(Status.class, this::onStatus)
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(GetConsole.class, this::onGetConsole)
+        .onMessage(LineReceived.class, m -> onLine(m, null))
+        .onMessage(LinkClosed.class, m -> onLinkClosed(m, null))
+        .onMessage(ResultTimeout.class, this::onResultTimeout)
+        .onMessage(Connected.class, m -> {
+          m.connection().close();
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onLoad(Load request) {
+    GatewayCommand.Load command;
+    try {
+      command = new GatewayCommand.Load(request.moduleId(), request.payload().length,
+          io.wasmfleet.protocol.Crc32.of(request.payload()), request.replace(), request.replaceVictim());
+    } catch (WireFormatException e) {
+      request.replyTo().tell(Answer.error(e.getMessage()));
+      return Behaviors.same();
+    }
+    LoadOp op = new LoadOp(++nextId, request, command, false);
+    send(command, op, "LOAD_READY", timeouts.loadReady());
+    return awaiting(op);
+  }
+
+  private Behavior<Command> onStart(Start request) {
+    GatewayCommand.Start command;
+    try {
+      command = new GatewayCommand.Start(request.moduleId(), request.func(), StartArgs.parse(request.args()));
+    } catch (WireFormatException e) {
+      request.replyTo().tell(Answer.error(e.getMessage()));
+      return Behaviors.same();
+    }
+    StartOp op = new StartOp(++nextId, request, command);
+    send(command, op, "START_OK", timeouts.reply());
+    return awaiting(op);
+  }
+
+  private Behavior<Command> onStop(Stop request) {
+    GatewayCommand.Stop command;
+    try {
+      command = new GatewayCommand.Stop(request.moduleId());
+    } catch (WireFormatException e) {
+      request.replyTo().tell(Answer.error(e.getMessage()));
+      return Behaviors.same();
+    }
+    StopOp op = new StopOp(++nextId, request);
+    send(command, op, "STOP_OK", timeouts.reply());
+    return awaiting(op);
+  }
+
+  private Behavior<Command> onStatus(Status request) {
+    StatusOp op = new StatusOp(++nextId, request.replyTo());
+    send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status());
+    return awaiting(op);
+  }
+
+  private void send(GatewayCommand command, Op op, String waitingFor, Duration timeout) {
+    connection.writeLine(command.format());
+    timers.startSingleTimer("op", new OpTimeout(op.id(), waitingFor, timeout), timeout);
+  }
+
+  // ---- awaiting a direct reply --------------------------------------------------------------
+
+  private Behavior<Command> awaiting(Op op) {
+    return Behaviors.receive(Command.class)
+        .onMessage(LineReceived.class, m -> onLine(m, op))
+        .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
+        .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
+        .onMessage(LinkClosed.class, m -> onLinkClosed(m, op))
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(GetConsole.class, this::onGetConsole)
+        .onMessage(ResultTimeout.class, this::onResultTimeout)
+        .onMessage(Connected.class, m -> {
+          m.connection().close();
+          return Behaviors.same();
+        })
+        .onMessage(ConnectFailed.class, m -> Behaviors.same())
+        .onMessageEquals(Reconnect.INSTANCE, Behaviors::same)
+        .onMessageEquals(ConnectWaitExpired.INSTANCE, Behaviors::same)
+        .onAnyMessage(request -> {
+          stashOrFail(request);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> done(Op op, Answer answer) {
+    timers.cancel("op");
+    reply(op, answer);
+    return stash.unstashAll(idle());
+  }
+
+  private static void reply(Op op, Answer answer) {
+    if (op.replyTo() != null) {
+      op.replyTo().tell(answer);
+    }
+  }
+
+  private Behavior<Command> onOpTimeout(OpTimeout m, Op op) {
+    if (m.opId() != op.id()) {
+      return Behaviors.same();
+    }
+    String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
+    context.getLog().warn("board {}: {}", board.id(), error);
+    reply(op, Answer.error(error));
+    // The board's state is unknown now: ask it.
+    return sync();
+  }
+
+  private Behavior<Command> onPayloadWritten(PayloadWritten m, Op op) {
+    if (m.failure() != null && op instanceof LoadOp load && load.id() == m.opId()) {
+      timers.cancel("op");
+      reply(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
+      return sync();
+    }
+    return Behaviors.same();
+  }
+
+  /** A line from the board; {@code op} is the command awaiting its reply, or null. */
+  private Behavior<Command> onLine(LineReceived m, Op op) {
+    if (m.generation() != generation) {
+      return Behaviors.same();
+    }
+    DeviceLine line = DeviceLine.parse(m.line());
+    if (line instanceof DeviceLine.Console c) {
+      keepConsole(c.text());
+      return Behaviors.same();
+    }
+    if (line instanceof DeviceLine.Hello h) {
+      return onHello(h, op);
+    }
+    if (line instanceof DeviceLine.Result r) {
+      return onResult(r, op);
+    }
+    return op == null ? unexpected(line) : onReply(line, op);
+  }
+
+  private Behavior<Command> unexpected(DeviceLine line) {
+    context.getLog().debug("board {}: unexpected line kept as console: {}", board.id(), line.format());
+    keepConsole(line.format());
+    return Behaviors.same();
+  }
+
+  private void keepConsole(String text) {
+    console.addLast(text);
+    while (console.size() > timeouts.consoleLines()) {
+      console.removeFirst();
+    }
+  }
+
+  private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
+    keepConsole(hello.format());
+    boolean expected = op instanceof StatusOp status && status.replyTo() == null && slots.isEmpty();
+    if (expected) {
+      return Behaviors.same();
+    }
+    context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
+    String error = "board " + board.id() + " rebooted; its modules are gone";
+    if (op != null) {
+      timers.cancel("op");
+      reply(op, Answer.error(error));
+    }
+    for (String id : new ArrayList<>(slots.keySet())) {
+      answerWaiters(id, Answer.error(error + " (" + id + " was lost)"));
+    }
+    slots.clear();
+    lastStarted = null;
+    return sync();
+  }
+
+  private Behavior<Command> onReply(DeviceLine line, Op op) {
+    if (op instanceof LoadOp load) {
+      return onLoadReply(line, load);
+    }
+    if (op instanceof StartOp start) {
+      return onStartReply(line, start);
+    }
+    if (op instanceof StopOp stop) {
+      return onStopReply(line, stop);
+    }
+    return onStatusReply(line, (StatusOp) op);
+  }
+
+  private Behavior<Command> onLoadReply(DeviceLine line, LoadOp op) {
+    if (line instanceof DeviceLine.LoadReady ready && !op.payloadSent()) {
+      if (!ready.moduleId().equals(op.command().moduleId()) || ready.size() != op.command().size()) {
+        return unexpected(line);
+      }
+      long id = op.id();
+      context.pipeToSelf(connection.write(op.request().payload()), (ok, failure) -> new PayloadWritten(id, failure));
+      Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
+      LoadOp sending = new LoadOp(op.id(), op.request(), op.command(), true);
+      timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
+      return awaiting(sending);
+    }
+    if (line instanceof DeviceLine.LoadOk) {
+      GatewayCommand.Load c = op.command();
+      if (c.replaceVictim() != null && !slots.containsKey(c.moduleId())) {
+        slots.remove(c.replaceVictim());
+      }
+      slots.put(c.moduleId(), new Slot(c.moduleId(), Phase.LOADED, null, System.currentTimeMillis(), c.size()));
+      return done(op, Answer.ok(line.format()));
+    }
+    if (line instanceof DeviceLine.LoadErr) {
+      timers.cancel("op");
+      reply(op, Answer.error(line.format()));
+      // Which slot the board emptied depends on where it failed: ask it.
+      return sync();
+    }
+    return unexpectedReply(line, op);
+  }
+
+  private Behavior<Command> unexpectedReply(DeviceLine line, Op op) {
+    if (line instanceof DeviceLine.DeviceError) {
+      return done(op, Answer.error(line.format()));
+    }
+    return unexpected(line);
+  }
+
+  private Behavior<Command> onStartReply(DeviceLine line, StartOp op) {
+    if (!(line instanceof DeviceLine.StartOk)) {
+      return unexpectedReply(line, op);
+    }
+    String id = op.command().moduleId();
+    String func = op.command().func() == null ? "app_main" : op.command().func();
+    Slot slot = slots.get(id);
+    slots.put(id, slot == null
+        ? new Slot(id, Phase.RUNNING, func, System.currentTimeMillis(), 0)
+        : slot.with(Phase.RUNNING, func));
+    lastStarted = id;
+    if (op.request().waitResult()) {
+      timers.cancel("op");
+      addWaiter(id, op.replyTo(), true, op.request().resultTimeout());
+      return stash.unstashAll(idle());
+    }
+    return done(op, Answer.ok(line.format()));
+  }
+
+  private Behavior<Command> onStopReply(DeviceLine line, StopOp op) {
+    if (!(line instanceof DeviceLine.StopOk stopOk)) {
+      return unexpectedReply(line, op);
+    }
+    String id = op.request().moduleId();
+    if (stopOk.status().equals(DeviceLine.StopOk.PENDING)) {
+      Slot slot = slots.get(id);
+      if (slot != null) {
+        slots.put(id, slot.with(Phase.STOPPING, slot.func()));
+      }
+      timers.cancel("op");
+      addWaiter(id, op.replyTo(), false, op.request().resultTimeout());
+      return stash.unstashAll(idle());
+    }
+    Slot slot = slots.get(id);
+    if (slot != null && slot.phase() != Phase.LOADED) {
+      slots.put(id, slot.with(Phase.LOADED, slot.func()));
+    }
+    return done(op, Answer.ok(line.format()));
+  }
+
+  private Behavior<Command> onStatusReply(DeviceLine line, StatusOp op) {
+    if (!(line instanceof StatusOk status)) {
+      return unexpectedReply(line, op);
+    }
+    reconcile(status);
+    return done(op, Answer.ok(line.format()));
+  }
+
+  /** The board is the source of truth: adopt its modules, end what it no longer runs. */
+  private void reconcile(StatusOk status) {
+    pool = status.pool();
+    Map<String, Slot> next = new LinkedHashMap<>();
+    for (StatusOk.ModuleEntry e : status.modules()) {
+      Slot known = slots.get(e.id());
+      Phase phase = e.running() ? Phase.RUNNING : Phase.LOADED;
+      if (known != null && known.phase() == Phase.STOPPING && e.running()) {
+        phase = Phase.STOPPING;
+      }
+      long lastUsed = known == null ? System.currentTimeMillis() : known.lastUsedMillis();
+      next.put(e.id(), new Slot(e.id(), phase, known == null ? null : known.func(), lastUsed, e.wasmBytes()));
+      if (phase == Phase.LOADED && known != null && known.phase() != Phase.LOADED) {
+        answerWaiters(e.id(), Answer.error("the job of " + e.id() + " ended, but its RESULT was not seen"));
+      }
+    }
+    for (String gone : slots.keySet()) {
+      if (!next.containsKey(gone)) {
+        answerWaiters(gone, Answer.error(gone + " is no longer on board " + board.id()));
+      }
+    }
+    slots.clear();
+    slots.putAll(next);
+  }
+
+  // ---- RESULT -------------------------------------------------------------------------------
+
+  private Behavior<Command> onResult(DeviceLine.Result result, Op op) {
+    if (op instanceof StartOp start && isImmediateReply(result, start)) {
+      return done(op, Answer.of(result.isOk(), result.format()));
+    }
+    String id = result.moduleId();
+    if (id == null) {
+      // NO_FUNC / NO_EXEC_ENV from a firmware 1.0.0 board: they follow the START_OK of the job started last.
+      id = lastStarted;
+      context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
+    }
+    Slot slot = id == null ? null : slots.get(id);
+    if (slot == null) {
+      keepConsole(result.format());
+      return Behaviors.same();
+    }
+    slots.put(id, slot.with(Phase.LOADED, slot.func()));
+    answerWaiters(id, result);
+    if (id.equals(lastStarted)) {
+      lastStarted = null;
+    }
+    return Behaviors.same();
+  }
+
+  /** A RESULT that answers a START before any START_OK: a refusal, for this module or with no id. */
+  private static boolean isImmediateReply(DeviceLine.Result result, StartOp start) {
+    boolean forThisModule = result.moduleId() == null || result.moduleId().equals(start.command().moduleId());
+    return forThisModule && IMMEDIATE_START_REFUSALS.contains(result.status());
+  }
+
+  private void addWaiter(String moduleId, ActorRef<Answer> replyTo, boolean okOnlyIfOk, Duration timeout) {
+    Waiter w = new Waiter(++nextId, replyTo, okOnlyIfOk);
+    waiters.computeIfAbsent(moduleId, k -> new ArrayList<>()).add(w);
+    timers.startSingleTimer(new ResultTimeout(w.id()), timeout);
+  }
+
+  private void answerWaiters(String moduleId, DeviceLine.Result result) {
+    for (Waiter w : waiters.getOrDefault(moduleId, List.of())) {
+      timers.cancel(new ResultTimeout(w.id()));
+      w.replyTo().tell(Answer.of(!w.okOnlyIfOk() || result.isOk(), result.format()));
+    }
+    waiters.remove(moduleId);
+  }
+
+  private void answerWaiters(String moduleId, Answer answer) {
+    for (Waiter w : waiters.getOrDefault(moduleId, List.of())) {
+      timers.cancel(new ResultTimeout(w.id()));
+      w.replyTo().tell(answer);
+    }
+    waiters.remove(moduleId);
+  }
+
+  private Behavior<Command> onResultTimeout(ResultTimeout m) {
+    for (Map.Entry<String, List<Waiter>> e : waiters.entrySet()) {
+      for (Waiter w : e.getValue()) {
+        if (w.id() == m.waiterId()) {
+          e.getValue().remove(w);
+          w.replyTo().tell(Answer.error("no RESULT for " + e.getKey() + " in time; the job is still running"
+              + " (stop it with: stop --module-id " + e.getKey() + ")"));
+          return Behaviors.same();
+        }
+      }
+    }
+    return Behaviors.same();
+  }
+
+  // ---- queries ------------------------------------------------------------------------------
+
+  private Behavior<Command> onGetState(GetState m) {
+    String link = connection == null ? "DISCONNECTED" : "CONNECTED";
+    m.replyTo().tell(new BoardState(board, link, slots.values().stream().map(Slot::view).toList(), pool,
+        connection == null ? lastError : null));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetConsole(GetConsole m) {
+    m.replyTo().tell(new ConsoleLines(board.id(), List.copyOf(console)));
+    return Behaviors.same();
+  }
+}
