@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
  * written to one end come out of the other, as over a USB serial cable. The two device paths
  * are read from socat's own log, so nothing waits on a guess.
  */
-final class PtyPair implements AutoCloseable {
+public final class PtyPair implements AutoCloseable {
 
   private static final Pattern PTY = Pattern.compile("PTY is (\\S+)");
 
-  final String a;
-  final String b;
+  public final String a;
+  public final String b;
   private final Process socat;
 
-  PtyPair() throws Exception {
+  public PtyPair() throws Exception {
     socat = new ProcessBuilder("socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0")
         .redirectErrorStream(true).start();
     BufferedReader log = new BufferedReader(new InputStreamReader(socat.getInputStream(), StandardCharsets.US_ASCII));

@@ -198,6 +198,7 @@ public final class DeviceActor {
   private Duration backoff;
   private String lastError = "not connected yet";
   private boolean waitedOut;
+  private int silentSyncs;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -479,6 +480,12 @@ public final class DeviceActor {
     String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
     context.getLog().warn("board {}: {}", board.id(), error);
     reply(op, Answer.error(error));
+    if (op.replyTo() == null && ++silentSyncs >= 2) {
+      // Our own re-reads of STATUS went unanswered twice: the board does not answer. Nobody waits silently.
+      String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
+      stash.forEach(request -> failRequest(request, refusal));
+      stash.clear();
+    }
     // The board's state is unknown now: ask it.
     return sync();
   }
@@ -638,6 +645,7 @@ public final class DeviceActor {
       return unexpectedReply(line, op);
     }
     reconcile(status);
+    silentSyncs = 0;
     return done(op, Answer.ok(line.format()));
   }
 

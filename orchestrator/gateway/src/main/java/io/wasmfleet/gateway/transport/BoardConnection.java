@@ -68,7 +68,8 @@ public final class BoardConnection implements AutoCloseable {
       throw new IOException(endpoint.serialPath() + ": " + e.getMessage(), e);
     }
     port.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
-    port.setComPortTimeouts(SerialPort.TIMEOUT_READ_BLOCKING, 0, 0);
+    // semi-blocking: a read returns as soon as a byte is there (blocking would wait for a full buffer)
+    port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 0, 0);
     if (!port.openPort()) {
       throw new IOException(endpoint.serialPath() + ": cannot open (error " + port.getLastErrorCode() + ")");
     }

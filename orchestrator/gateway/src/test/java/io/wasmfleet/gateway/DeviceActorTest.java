@@ -1,0 +1,156 @@
+package io.wasmfleet.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.device.BoardConfig;
+import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import io.wasmfleet.gateway.device.DeviceTimeouts;
+import io.wasmfleet.gateway.transport.Endpoint;
+import io.wasmfleet.sim.BoardFarm;
+import io.wasmfleet.sim.BoardSpec;
+import io.wasmfleet.wasm.BuiltModules;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A DeviceActor and a simulated board on a real socket; probes stand in for the requesters. */
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeviceActorTest {
+
+  @JUnit5TestKit
+  ActorTestKit testKit = new JUnit5TestKitBuilder()
+      .withCustomConfig(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()))
+      .build();
+
+  private static final DeviceTimeouts TIMEOUTS = new DeviceTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500),
+      Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
+      Duration.ofMillis(500), Duration.ofMillis(500), 50, 100);
+
+  private static BoardConfig board(String id, String endpoint) {
+    return new BoardConfig(id, "nucleo_f446re", "cortex-m4", "thumbv7em", 40, Endpoint.parse(endpoint), 115200, 2,
+        List.of());
+  }
+
+  private BoardFarm farm(String id) throws Exception {
+    return BoardFarm.start(ConfigFactory.load(), List.of(BoardSpec.parse(id + "=nucleo_f446re:0")));
+  }
+
+  private ActorRef<DeviceActor.Command> device(BoardConfig config) {
+    return testKit.spawn(DeviceActor.create(config, TIMEOUTS, Executors.newCachedThreadPool()));
+  }
+
+  @Test
+  void statusLoadAndStartThroughTheActor() throws Exception {
+    try (BoardFarm farm = farm("a1")) {
+      ActorRef<DeviceActor.Command> device = device(board("a1", farm.endpoint("a1")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertTrue(probe.receiveMessage().detail().startsWith("STATUS_OK modules=\"none\""));
+      device.tell(new DeviceActor.Load("m", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
+      assertEquals(Answer.ok("LOAD_OK"), probe.receiveMessage());
+      device.tell(new DeviceActor.Start("m", "add", "a=20,b=22", true, Duration.ofSeconds(5), probe.getRef()));
+      assertTrue(probe.receiveMessage().detail().contains("ret_i32=42"));
+    }
+  }
+
+  @Test
+  void requestsArrivingTogetherAreAnsweredInOrder() throws Exception {
+    try (BoardFarm farm = farm("a2")) {
+      ActorRef<DeviceActor.Command> device = device(board("a2", farm.endpoint("a2")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Load("m", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
+      for (int i = 0; i < 5; i++) {
+        device.tell(new DeviceActor.Status(probe.getRef()));
+      }
+      assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      for (int i = 0; i < 5; i++) {
+        assertTrue(probe.receiveMessage().detail().contains("m:LOADED"), "stashed during the LOAD, then served in order");
+      }
+    }
+  }
+
+  @Test
+  void aCutLinkIsReconnectedAndTheBoardReRead() throws Exception {
+    try (BoardFarm farm = farm("a3")) {
+      ActorRef<DeviceActor.Command> device = device(board("a3", farm.endpoint("a3")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Load("m", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
+      assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      farm.board("a3").admin("SIM_FAULT cut_after_bytes=3");
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      Answer cut = probe.receiveMessage();
+      assertFalse(cut.ok());
+      assertTrue(cut.error().startsWith("link to board a3 lost") || cut.error().startsWith("no STATUS_OK"), cut.error());
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      Answer after = probe.receiveMessage();
+      assertTrue(after.ok(), after.toString());
+      assertTrue(after.detail().contains("m:LOADED"), "reconnected; the board kept its module");
+    }
+  }
+
+  @Test
+  void anUnreachableBoardIsReportedAfterTheConnectWait() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    ActorRef<DeviceActor.Command> device = device(board("gone", "tcp:127.0.0.1:" + closedPort));
+    TestProbe<Answer> probe = testKit.createTestProbe();
+    device.tell(new DeviceActor.Status(probe.getRef()));
+    Answer a = probe.receiveMessage(Duration.ofSeconds(5));
+    assertFalse(a.ok());
+    assertTrue(a.error().startsWith("board gone is not reachable at tcp:127.0.0.1:" + closedPort + ": "), a.error());
+    device.tell(new DeviceActor.Status(probe.getRef()));
+    assertFalse(probe.receiveMessage().ok(), "later requests are refused at once while it stays unreachable");
+  }
+
+  @Test
+  void aHungBoardTimesOutAndRecovers() throws Exception {
+    try (BoardFarm farm = farm("a4")) {
+      ActorRef<DeviceActor.Command> device = device(board("a4", farm.endpoint("a4")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertTrue(probe.receiveMessage().ok());
+      farm.board("a4").hang();
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertEquals(Answer.error("no STATUS_OK from board a4 within 500 ms"), probe.receiveMessage());
+      farm.board("a4").release();
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertTrue(probe.receiveMessage().ok(), "answers again once the board does");
+    }
+  }
+
+  @Test
+  void theConsoleKeepsTheLastLines() throws Exception {
+    try (BoardFarm farm = farm("a5")) {
+      ActorRef<DeviceActor.Command> device = device(board("a5", farm.endpoint("a5")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Load("h", BuiltModules.wasmBytes("uart_hello"), false, null, probe.getRef()));
+      assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      device.tell(new DeviceActor.Start("h", "hello", "n=60", true, Duration.ofSeconds(5), probe.getRef()));
+      assertTrue(probe.receiveMessage().ok());
+      TestProbe<DeviceActor.ConsoleLines> console = testKit.createTestProbe();
+      device.tell(new DeviceActor.GetConsole(console.getRef()));
+      List<String> lines = console.receiveMessage().lines();
+      assertEquals(50, lines.size(), "console-lines = 50");
+      assertEquals("hello from wasm 60/60", lines.get(lines.size() - 1));
+    }
+  }
+}
