@@ -1,0 +1,63 @@
+package io.wasmfleet.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.deploy.DeploymentActor;
+import io.wasmfleet.gateway.device.BoardConfig;
+import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.transport.Endpoint;
+import io.wasmfleet.protocol.DeviceLine;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every message that may cross cluster nodes survives Jackson CBOR, the binding nodes use. */
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrossNodeMessagesTest {
+
+  @JUnit5TestKit
+  ActorTestKit testKit = new JUnit5TestKitBuilder()
+      .withCustomConfig(ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0").withFallback(ConfigFactory.load()))
+      .build();
+
+  @Test
+  void requestsAndAnswersRoundTrip() {
+    TestProbe<DeviceActor.Answer> answers = testKit.createTestProbe();
+    TestProbe<DeviceActor.BoardState> states = testKit.createTestProbe();
+    TestProbe<DeviceActor.ConsoleLines> console = testKit.createTestProbe();
+    var kit = testKit.serializationTestKit();
+
+    DeviceActor.Load load = new DeviceActor.Load("m", new byte[] {0, 'a', 's', 'm', 1}, true, "v", answers.getRef());
+    DeviceActor.Load back = kit.verifySerialization(load, false);
+    assertArrayEquals(load.payload(), back.payload());
+    assertEquals(load.replyTo(), back.replyTo());
+
+    kit.verifySerialization(new DeviceActor.Start("m", "add", "a=1,b=2", true, Duration.ofSeconds(10), answers.getRef()), true);
+    kit.verifySerialization(new DeviceActor.Stop("m", Duration.ofMillis(1500), answers.getRef()), true);
+    kit.verifySerialization(new DeviceActor.Status(answers.getRef()), true);
+    kit.verifySerialization(new DeviceActor.GetState(states.getRef()), true);
+    kit.verifySerialization(new DeviceActor.GetConsole(console.getRef()), true);
+    kit.verifySerialization(DeviceActor.Answer.ok("LOAD_OK"), true);
+    kit.verifySerialization(DeviceActor.Answer.error("board b rebooted"), true);
+    kit.verifySerialization(new DeviceActor.ConsoleLines("b", List.of("LED ON", "hello")), true);
+
+    BoardConfig config = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
+        Endpoint.parse("tcp:127.0.0.1:7001"), 115200, 2, List.of("lab"));
+    DeviceActor.BoardState state = new DeviceActor.BoardState(config, "CONNECTED",
+        List.of(new DeviceActor.ModuleView("m", "RUNNING", "add", 5, 326)),
+        new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null);
+    kit.verifySerialization(state, true);
+    kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
+  }
+}
