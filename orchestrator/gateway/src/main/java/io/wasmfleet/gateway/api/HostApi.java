@@ -104,10 +104,7 @@ public final class HostApi {
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {
-    int size = r.size("blob_size", settings.maxBlob());
-    int crc = r.crc("blob_crc32");
-    byte[] blob = readBlob(in, size, "blob_size");
-    checkCrc(crc, blob);
+    byte[] blob = receive(r, in, "blob_size", "blob_crc32");
     String moduleId = r.moduleId();
     String name = r.text("blob_name", false);
     boolean replace = r.bool("replace", false);
@@ -121,10 +118,7 @@ public final class HostApi {
   }
 
   private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
-    int size = r.size("source_size", settings.maxBlob());
-    int crc = r.crc("source_crc32");
-    byte[] source = readBlob(in, size, "source_size");
-    checkCrc(crc, source);
+    byte[] source = receive(r, in, "source_size", "source_crc32");
     String moduleId = r.moduleId();
     String mode = r.text("mode", false);
     if (mode == null) {
@@ -317,6 +311,15 @@ public final class HostApi {
       Thread.currentThread().interrupt();
       throw new ApiError("interrupted");
     }
+  }
+
+  /** The bytes after the request line: as many as {@code sizeField} says, with {@code crcField}'s CRC. */
+  private byte[] receive(ApiRequest r, InputStream in, String sizeField, String crcField) {
+    int size = r.size(sizeField, settings.maxBlob());
+    int crc = r.crc(crcField);
+    byte[] blob = readBlob(in, size, sizeField);
+    checkCrc(crc, blob);
+    return blob;
   }
 
   private static byte[] readBlob(InputStream in, int size, String field) {
