@@ -50,13 +50,13 @@ class CrossNodeMessagesTest {
     kit.verifySerialization(new DeviceActor.GetConsole(console.getRef()), true);
     kit.verifySerialization(DeviceActor.Answer.ok("LOAD_OK"), true);
     kit.verifySerialization(DeviceActor.Answer.error("board b rebooted"), true);
-    kit.verifySerialization(new DeviceActor.ConsoleLines("b", List.of("LED ON", "hello")), true);
+    kit.verifySerialization(new DeviceActor.ConsoleLines("b", List.of("LED ON", "hello"), 7), true);
 
     BoardConfig config = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
         Endpoint.parse("tcp:127.0.0.1:7001"), 115200, 2, List.of("lab"));
     DeviceActor.BoardState state = new DeviceActor.BoardState(config, "CONNECTED",
         List.of(new DeviceActor.ModuleView("m", "RUNNING", "add", 5, 326)),
-        new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null);
+        new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null, true);
     kit.verifySerialization(state, true);
     kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
   }

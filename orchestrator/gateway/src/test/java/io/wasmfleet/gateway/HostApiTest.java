@@ -237,11 +237,22 @@ class HostApiTest {
   @Test
   void aotWithoutWamrcNamesTheMissingTool() throws Exception {
     byte[] source = Files.readAllBytes(BuiltModules.source("toggle_forever.c"));
-    Response r = client.buildAndLoad("b11", "t", source, "toggle_forever.c", "aot", false, null);
+    // fw100 says no sim=1 in its HELLO and is not tagged simulated: it stands for a real board
+    Response r = client.buildAndLoad("fw100", "t", source, "toggle_forever.c", "aot", false, null);
     assertFalse(r.ok());
     assertEquals("compile_aot", r.json().get("step").asText());
     assertTrue(r.error().startsWith("'no-such-wamrc' (WAMR's AOT compiler) is not installed or not on PATH"), r.error());
     assertTrue(r.json().get("wasm_path").asText().endsWith(".wasm"), "the wasm step did run");
+  }
+
+  @Test
+  void aotOnASimulatedBoardRunsTheWasmCompiledAndSaysSo() throws Exception {
+    byte[] source = Files.readAllBytes(BuiltModules.source("math_ops.c"));
+    Response r = client.buildAndLoad("b16", "fast", source, "math_ops.c", "aot", false, null);
+    assertTrue(r.ok(), r.json().toString());
+    assertTrue(r.json().get("note").asText().startsWith("b16 is a simulated board: mode=aot runs the wasm compiled"));
+    assertTrue(client.status("b16").detail().contains("fast:compiled"));
+    assertTrue(client.start("b16", "fast", "add", "a=10,b=15", true, 10).detail().contains("ret_i32=25"));
   }
 
   // ---- replace and victims ------------------------------------------------------------------

@@ -114,7 +114,7 @@ public final class HostApi {
     ModuleCheck.problem(blob, name, state.config()).ifPresent(p -> {
       throw new ApiError(p);
     });
-    return deploy(board, moduleId, blob, replace, victim);
+    return deploy(board, moduleId, blob, replace, victim, false);
   }
 
   private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
@@ -133,7 +133,9 @@ public final class HostApi {
     ActorRef<DeviceActor.Command> board = board(r);
     BoardState state = state(board);
     ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
-    BuildResult built = await(builder.build(source, name, mode.equals("aot"), target),
+    // A simulated board cannot run native Thumb code: AOT stands there for Chicory's compiler.
+    boolean simCompiled = mode.equals("aot") && state.simulated();
+    BuildResult built = await(builder.build(source, name, mode.equals("aot") && !simCompiled, target),
         settings.buildTimeout().plus(settings.askMargin()), "the build");
     if (!built.ok()) {
       ObjectNode out = error(built.error());
@@ -146,8 +148,12 @@ public final class HostApi {
     String artifactName = (built.aotPath() != null ? built.aotPath() : built.wasmPath()).getFileName().toString();
     ObjectNode out = ModuleCheck.problem(built.artifact(), artifactName, state.config())
         .map(HostApi::error)
-        .orElseGet(() -> deploy(board, moduleId, built.artifact(), replace, victim));
+        .orElseGet(() -> deploy(board, moduleId, built.artifact(), replace, victim, simCompiled));
     out.put("step", "load");
+    if (simCompiled) {
+      out.put("note", state.board() + " is a simulated board: mode=aot runs the wasm compiled to JVM bytecode"
+          + " (the simulator's stand-in for WAMR AOT; it cannot run native " + state.config().arch() + " code)");
+    }
     putPath(out, "wasm_path", built.wasmPath());
     putPath(out, "aot_path", built.aotPath());
     out.put("cached", built.cached());
@@ -223,6 +229,7 @@ public final class HostApi {
     b.put("cpu", s.config().cpu());
     b.put("endpoint", s.config().endpoint().toString());
     b.put("link", s.link());
+    b.put("simulated", s.simulated());
     b.put("slots", s.config().slots());
     ArrayNode modules = b.putArray("modules");
     for (DeviceActor.ModuleView m : s.modules()) {
@@ -254,6 +261,7 @@ public final class HostApi {
     DeviceActor.ConsoleLines lines = await(AskPattern.ask(board, DeviceActor.GetConsole::new, settings.askMargin(),
         system.scheduler()), settings.askMargin(), "board " + r.text("device", true));
     ObjectNode out = ok(lines.lines().size() + " lines");
+    out.put("total", lines.total());
     ArrayNode list = out.putArray("lines");
     lines.lines().forEach(list::add);
     return out;
@@ -272,8 +280,8 @@ public final class HostApi {
   }
 
   private ObjectNode deploy(ActorRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
-      String victim) {
-    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim);
+      String victim, boolean simCompiled) {
+    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled);
     DeploymentActor.Deployed deployed = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(
             deployments, reply -> new Deployments.Deploy(board, request, reply),
             settings.deployTimeout().plus(settings.askMargin()), system.scheduler()),

@@ -29,7 +29,7 @@ public final class DeploymentActor {
   private record Failed(String error) implements Command {}
 
   /** What to deploy where. */
-  public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim) {}
+  public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled) {}
 
   public static Behavior<Command> create(ActorRef<DeviceActor.Command> board, Request request, Duration timeout,
       ActorRef<Deployed> replyTo) {
@@ -51,7 +51,8 @@ public final class DeploymentActor {
           }
           context.getLog().debug("deploy {} to {}: {}", request.moduleId(), m.state().board(), d.explanation());
           context.ask(Answer.class, board, timeout,
-              r -> new DeviceActor.Load(request.moduleId(), request.payload(), d.replace(), d.victim(), r),
+              r -> new DeviceActor.Load(request.moduleId(), request.payload(), d.replace(), d.victim(),
+                  request.simCompiled(), r),
               (answer, failure) -> failure == null ? new LoadAnswered(answer)
                   : new Failed("no answer from board " + m.state().board() + " within " + timeout.toSeconds() + " s"));
           return loading(d, replyTo);

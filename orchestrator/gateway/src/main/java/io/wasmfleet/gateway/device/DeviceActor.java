@@ -7,6 +7,7 @@ import io.wasmfleet.protocol.DeviceLine.StatusOk;
 import io.wasmfleet.protocol.GatewayCommand;
 import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireFormatException;
+import io.wasmfleet.protocol.WireParams;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,9 +49,17 @@ public final class DeviceActor {
 
   public sealed interface Command {}
 
-  /** LOAD: the payload goes to the board after LOAD_READY. A victim implies replace. */
-  public record Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, ActorRef<Answer> replyTo)
-      implements Command, CborSerializable {}
+  /**
+   * LOAD: the payload goes to the board after LOAD_READY. A victim implies replace.
+   * {@code simCompiled} asks a simulated board to run the wasm compiled (its stand-in for AOT).
+   */
+  public record Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
+      ActorRef<Answer> replyTo) implements Command, CborSerializable {
+
+    public Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, ActorRef<Answer> replyTo) {
+      this(moduleId, payload, replace, replaceVictim, false, replyTo);
+    }
+  }
 
   /** START; with {@code waitResult} the answer is the job's RESULT. */
   public record Start(String moduleId, String func, String args, boolean waitResult, Duration resultTimeout,
@@ -95,16 +104,20 @@ public final class DeviceActor {
     }
   }
 
-  /** What the gateway knows of a board: its configuration, link, modules and last pool figures. */
+  /**
+   * What the gateway knows of a board: its configuration, link, modules and last pool figures;
+   * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO.
+   */
   public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
-      String lastError) implements CborSerializable {
+      String lastError, boolean simulated) implements CborSerializable {
 
     public String board() {
       return config.id();
     }
   }
 
-  public record ConsoleLines(String board, List<String> lines) implements CborSerializable {}
+  /** The last console lines; {@code total} counts every line ever kept, so a follower prints only new ones. */
+  public record ConsoleLines(String board, List<String> lines, long total) implements CborSerializable {}
 
   // ---- private messages ---------------------------------------------------------------------
 
@@ -199,6 +212,8 @@ public final class DeviceActor {
   private String lastError = "not connected yet";
   private boolean waitedOut;
   private int silentSyncs;
+  private long consoleTotal;
+  private boolean simulated;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -389,7 +404,8 @@ public final class DeviceActor {
     GatewayCommand.Load command;
     try {
       command = new GatewayCommand.Load(request.moduleId(), request.payload().length,
-          io.wasmfleet.protocol.Crc32.of(request.payload()), request.replace(), request.replaceVictim());
+          io.wasmfleet.protocol.Crc32.of(request.payload()), request.replace(), request.replaceVictim(),
+          request.simCompiled() ? WireParams.builder().add("sim_exec", "compiled").build() : WireParams.EMPTY);
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
@@ -525,6 +541,7 @@ public final class DeviceActor {
   }
 
   private void keepConsole(String text) {
+    consoleTotal++;
     console.addLast(text);
     while (console.size() > timeouts.consoleLines()) {
       console.removeFirst();
@@ -533,6 +550,7 @@ public final class DeviceActor {
 
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
+    simulated = "1".equals(hello.extra().get("sim").orElse(null));
     boolean expected = op instanceof StatusOp status && status.replyTo() == null && slots.isEmpty();
     if (expected) {
       return Behaviors.same();
@@ -746,12 +764,12 @@ public final class DeviceActor {
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
     m.replyTo().tell(new BoardState(board, link, slots.values().stream().map(Slot::view).toList(), pool,
-        connection == null ? lastError : null));
+        connection == null ? lastError : null, simulated || board.tags().contains("simulated")));
     return Behaviors.same();
   }
 
   private Behavior<Command> onGetConsole(GetConsole m) {
-    m.replyTo().tell(new ConsoleLines(board.id(), List.copyOf(console)));
+    m.replyTo().tell(new ConsoleLines(board.id(), List.copyOf(console), consoleTotal));
     return Behaviors.same();
   }
 }
