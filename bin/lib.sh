@@ -82,16 +82,17 @@ java_sources_newer_than() {
 # runtime classpath of MODULE_DIR (its jar and dependencies).
 classpath_of() {
   local module=$1 stamp=$CLASSPATH_DIR/.built
-  require_java
   mkdir -p "$CLASSPATH_DIR"
   if java_sources_newer_than "$stamp"; then
+    require_java
     say "building the Java modules (first run, or sources changed)..."
     (cd "$WASMFLEET_ROOT" && mvn -B -q -DskipTests install 2>&1 | no_ansi >&2) || die "the Maven build failed"
-    rm -f "$CLASSPATH_DIR"/*.txt
+    rm -f "$CLASSPATH_DIR"/*.txt "$CLASSPATH_DIR"/*.jsa
     touch "$stamp"
   fi
   local file=$CLASSPATH_DIR/${module//\//_}.txt
   if [ ! -s "$file" ]; then
+    require_java
     (cd "$WASMFLEET_ROOT/$module" && mvn -B -q dependency:build-classpath \
         -Dmdep.includeScope=runtime -Dmdep.outputFile="$file" 2>&1 | no_ansi >&2) \
       || die "could not work out the classpath of $module"

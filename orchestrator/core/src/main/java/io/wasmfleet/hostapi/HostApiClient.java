@@ -37,7 +37,17 @@ public final class HostApiClient {
     }
   }
 
+  /** Told how the upload goes: bytes of the blob sent so far, then that the answer is awaited. */
+  public interface Progress {
+    Progress NONE = new Progress() {};
+
+    default void sent(long bytes, long total) {}
+
+    default void awaitingAnswer() {}
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CHUNK = 16 * 1024;
 
   private final String host;
   private final int port;
@@ -119,6 +129,11 @@ public final class HostApiClient {
 
   /** Sends one request (and its blob, if any) and reads the one-line answer. */
   public Response send(ObjectNode request, byte[] blob) throws IOException {
+    return send(request, blob, Progress.NONE);
+  }
+
+  /** As {@link #send(ObjectNode, byte[])}, telling {@code progress} how the upload goes. */
+  public Response send(ObjectNode request, byte[] blob, Progress progress) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), (int) Math.min(timeout.toMillis(), 10_000));
       s.setSoTimeout((int) timeout.toMillis());
@@ -127,9 +142,14 @@ public final class HostApiClient {
       long start = System.nanoTime();
       out.write((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
       if (blob != null) {
-        out.write(blob);
+        for (int off = 0; off < blob.length; off += CHUNK) {
+          int len = Math.min(CHUNK, blob.length - off);
+          out.write(blob, off, len);
+          progress.sent(off + len, blob.length);
+        }
       }
       out.flush();
+      progress.awaitingAnswer();
       String line;
       try {
         line = readLine(s.getInputStream());

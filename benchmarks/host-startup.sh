@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Whole-process wall time of `bin/host status` against a running gateway, for three ways of
+# starting the JVM: plain java; C1 only + serial GC; and what bin/host does (those plus a
+# class data sharing archive). Writes benchmarks/results/host-startup.md.
+#   benchmarks/host-startup.sh [RUNS]     (default 15 runs per variant; the median is reported)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../bin/lib.sh"
+runs=${1:-15}
+cd "$WASMFLEET_ROOT"
+
+cp=$(classpath_of cli)
+gwcp=$(classpath_of orchestrator/gateway)
+log=$(mktemp)
+java -cp "$gwcp" io.wasmfleet.gateway.GatewayMain --config conf/gateway.conf --port 0 > "$log" 2>/dev/null &
+gw=$!
+trap 'kill $gw 2>/dev/null; rm -f "$log"' EXIT
+for _ in $(seq 600); do grep -q '^ready$' "$log" && break; kill -0 $gw || { echo "gateway did not start" >&2; exit 1; }; sleep 0.1; done
+port=$(sed -n 's/^gateway: host API on .*:\([0-9]*\)$/\1/p' "$log")
+bin/host --gw-port "$port" --device nucleo_f446 status > /dev/null   # makes the CDS archive if missing
+
+ms() { local s; s=$(date +%s%N); "$@" > /dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+args=(io.wasmfleet.cli.HostCli --gw-port "$port" --device nucleo_f446 status)
+declare -A result
+result[plain]=$(for _ in $(seq "$runs"); do ms java -cp "$cp" "${args[@]}"; done | median)
+result[tuned]=$(for _ in $(seq "$runs"); do ms java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" "${args[@]}"; done | median)
+result[binhost]=$(for _ in $(seq "$runs"); do ms bin/host --gw-port "$port" --device nucleo_f446 status; done | median)
+
+mkdir -p benchmarks/results
+{
+  echo "# bin/host start-up: whole-process wall time of \`host --device nucleo_f446 status\`"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(java -version 2>&1 | head -n1), $(nproc) cores; median of $runs runs against a local gateway (embedded default)."
+  echo
+  echo "| how the JVM starts | wall ms |"
+  echo "|---|---:|"
+  echo "| java -cp ... (plain) | ${result[plain]} |"
+  echo "| -XX:TieredStopAtLevel=1 -XX:+UseSerialGC | ${result[tuned]} |"
+  echo "| bin/host (those + class data sharing archive, incl. the bash launcher) | ${result[binhost]} |"
+} > benchmarks/results/host-startup.md
+cat benchmarks/results/host-startup.md

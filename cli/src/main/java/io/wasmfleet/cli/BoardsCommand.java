@@ -1,0 +1,51 @@
+package io.wasmfleet.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wasmfleet.hostapi.HostApiClient;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, name = "boards", description = "Every board the gateway cluster knows: link, slots, modules, pool use.",
+    footer = {"", "Example:", "  host boards"})
+final class BoardsCommand implements Callable<Integer> {
+
+  @ParentCommand
+  HostCli host;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ObjectNode r = HostApiClient.request("boards", null);
+    r.put("v", 2);
+    return host.call(spec.commandLine(), r, null, null, BoardsCommand::print);
+  }
+
+  static void print(JsonNode answer, PrintWriter out) {
+    out.printf("%-16s %-14s %-10s %-12s %-7s %-22s %s%n", "BOARD", "TYPE", "CPU", "LINK", "SLOTS", "POOL USED", "MODULES");
+    for (JsonNode b : answer.path("boards")) {
+      List<String> modules = new ArrayList<>();
+      for (JsonNode m : b.path("modules")) {
+        modules.add(m.path("id").asText() + ":" + m.path("state").asText());
+      }
+      JsonNode pool = b.path("pool");
+      String poolUse = pool.isMissingNode() ? "-" : pool.path("used").asLong() + "/" + pool.path("total").asLong();
+      String link = b.path("link").asText() + (b.path("simulated").asBoolean() ? "*" : "");
+      out.printf("%-16s %-14s %-10s %-12s %-7s %-22s %s%n", b.path("board").asText(), b.path("type").asText(),
+          b.path("cpu").asText(), link, b.path("modules").size() + "/" + b.path("slots").asInt(), poolUse,
+          modules.isEmpty() ? "-" : String.join(" ", modules));
+      if (b.has("error")) {
+        out.println("  " + b.path("error").asText());
+      }
+    }
+    out.println("(* simulated board)");
+  }
+}
