@@ -2,13 +2,13 @@ package io.wasmfleet.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.hostapi.HostApiClient;
-import io.wasmfleet.protocol.Crc32;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -26,32 +26,18 @@ final class DeployCommand implements Callable<Integer> {
   @Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--module-id", required = true, paramLabel = "M", description = "The module's id on the board.")
-  String moduleId;
+  @Mixin
+  DeploymentOptions deployment;
 
   @Option(names = "--wasm", required = true, paramLabel = "FILE", description = "The .wasm or .aot file.")
   Path file;
-
-  @Option(names = "--replace", description = "Replace a running module of the same id (or any, with a victim).")
-  boolean replace;
-
-  @Option(names = "--replace-victim", paramLabel = "V|auto",
-      description = "The module to unload when both slots are taken; auto picks the least recently used idle one.")
-  String victim;
 
   @Override
   public Integer call() {
     String device = host.requireDevice(spec.commandLine());
     byte[] blob = read(spec.commandLine(), file, "--wasm");
-    ObjectNode r = HostApiClient.request("load", device);
-    r.put("module_id", moduleId);
-    r.put("blob_size", blob.length);
-    r.put("blob_crc32", Crc32.hex(Crc32.of(blob)));
-    r.put("blob_name", file.getFileName().toString());
-    r.put("replace", replace);
-    if (victim != null) {
-      r.put("replace_victim", victim);
-    }
+    ObjectNode r = HostApiClient.loadRequest(device, deployment.moduleId, blob, file.getFileName().toString(),
+        deployment.replace, deployment.victim);
     return host.call(spec.commandLine(), r, blob, "uploading " + file.getFileName(), HostCli::printOk);
   }
 

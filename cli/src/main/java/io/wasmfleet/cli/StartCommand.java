@@ -41,16 +41,7 @@ final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String device = host.requireDevice(spec.commandLine());
-    ObjectNode r = HostApiClient.request("start", device);
-    r.put("module_id", moduleId);
-    if (func != null) {
-      r.put("func_name", func);
-    }
-    if (args != null) {
-      r.put("func_args", args);
-    }
-    r.put("wait_result", waitResult);
-    r.put("result_timeout", resultTimeout);
+    ObjectNode r = HostApiClient.startRequest(device, moduleId, func, args, waitResult, resultTimeout);
     return host.call(spec.commandLine(), r, null, null, (answer, out) -> {
       HostCli.printOk(answer, out);
       if (DeviceLine.parse(answer.path("detail").asText()) instanceof DeviceLine.Result res && res.retI32() != null) {

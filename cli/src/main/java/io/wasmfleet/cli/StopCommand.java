@@ -29,9 +29,7 @@ final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String device = host.requireDevice(spec.commandLine());
-    ObjectNode r = HostApiClient.request("stop", device);
-    r.put("module_id", moduleId);
-    r.put("result_timeout", resultTimeout);
+    ObjectNode r = HostApiClient.stopRequest(device, moduleId, resultTimeout);
     return host.call(spec.commandLine(), r, null, null, HostCli::printOk);
   }
 }

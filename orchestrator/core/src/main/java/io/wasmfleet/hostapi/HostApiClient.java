@@ -68,12 +68,9 @@ public final class HostApiClient {
     return r;
   }
 
-  public Response status(String device) throws IOException {
-    return send(request("status", device), null);
-  }
-
-  public Response load(String device, String moduleId, byte[] blob, String blobName, boolean replace, String victim)
-      throws IOException {
+  /** The {@code load} request for {@code blob} (sent after it). */
+  public static ObjectNode loadRequest(String device, String moduleId, byte[] blob, String blobName, boolean replace,
+      String victim) {
     ObjectNode r = request("load", device);
     r.put("module_id", moduleId);
     r.put("blob_size", blob.length);
@@ -81,15 +78,12 @@ public final class HostApiClient {
     if (blobName != null) {
       r.put("blob_name", blobName);
     }
-    r.put("replace", replace);
-    if (victim != null) {
-      r.put("replace_victim", victim);
-    }
-    return send(r, blob);
+    return withReplace(r, replace, victim);
   }
 
-  public Response buildAndLoad(String device, String moduleId, byte[] source, String sourceName, String mode,
-      boolean replace, String victim) throws IOException {
+  /** The {@code build_and_load} request for the C {@code source} (sent after it). */
+  public static ObjectNode buildAndLoadRequest(String device, String moduleId, byte[] source, String sourceName,
+      String mode, boolean replace, String victim) {
     ObjectNode r = request("build_and_load", device);
     r.put("module_id", moduleId);
     r.put("mode", mode);
@@ -98,15 +92,19 @@ public final class HostApiClient {
     if (sourceName != null) {
       r.put("source_name", sourceName);
     }
+    return withReplace(r, replace, victim);
+  }
+
+  private static ObjectNode withReplace(ObjectNode r, boolean replace, String victim) {
     r.put("replace", replace);
     if (victim != null) {
       r.put("replace_victim", victim);
     }
-    return send(r, source);
+    return r;
   }
 
-  public Response start(String device, String moduleId, String func, String args, boolean waitResult,
-      double resultTimeoutSeconds) throws IOException {
+  public static ObjectNode startRequest(String device, String moduleId, String func, String args, boolean waitResult,
+      double resultTimeoutSeconds) {
     ObjectNode r = request("start", device);
     r.put("module_id", moduleId);
     if (func != null) {
@@ -117,14 +115,37 @@ public final class HostApiClient {
     }
     r.put("wait_result", waitResult);
     r.put("result_timeout", resultTimeoutSeconds);
-    return send(r, null);
+    return r;
   }
 
-  public Response stop(String device, String moduleId, double resultTimeoutSeconds) throws IOException {
+  public static ObjectNode stopRequest(String device, String moduleId, double resultTimeoutSeconds) {
     ObjectNode r = request("stop", device);
     r.put("module_id", moduleId);
     r.put("result_timeout", resultTimeoutSeconds);
-    return send(r, null);
+    return r;
+  }
+
+  public Response status(String device) throws IOException {
+    return send(request("status", device), null);
+  }
+
+  public Response load(String device, String moduleId, byte[] blob, String blobName, boolean replace, String victim)
+      throws IOException {
+    return send(loadRequest(device, moduleId, blob, blobName, replace, victim), blob);
+  }
+
+  public Response buildAndLoad(String device, String moduleId, byte[] source, String sourceName, String mode,
+      boolean replace, String victim) throws IOException {
+    return send(buildAndLoadRequest(device, moduleId, source, sourceName, mode, replace, victim), source);
+  }
+
+  public Response start(String device, String moduleId, String func, String args, boolean waitResult,
+      double resultTimeoutSeconds) throws IOException {
+    return send(startRequest(device, moduleId, func, args, waitResult, resultTimeoutSeconds), null);
+  }
+
+  public Response stop(String device, String moduleId, double resultTimeoutSeconds) throws IOException {
+    return send(stopRequest(device, moduleId, resultTimeoutSeconds), null);
   }
 
   /** Sends one request (and its blob, if any) and reads the one-line answer. */
