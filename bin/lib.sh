@@ -98,7 +98,7 @@ classpath_of() {
       || die "could not work out the classpath of $module"
   fi
   local jar
-  jar=$(ls "$WASMFLEET_ROOT/$module"/target/*.jar 2>/dev/null | grep -v -- '-sources' | head -n 1)
+  jar=$(ls "$WASMFLEET_ROOT/$module"/target/*.jar 2>/dev/null | grep -v -e '-sources.jar$' -e '-tests.jar$' | head -n 1)
   printf '%s:%s' "$jar" "$(cat "$file")"
 }
 

@@ -36,6 +36,19 @@ public final class GatewayMain implements Callable<Integer> {
   @Option(names = "--port", description = "Host API port (default 9000; 0 picks a free port).")
   Integer port;
 
+  @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name in the fleet.")
+  String nodeName;
+
+  @Option(names = "--cluster-host", paramLabel = "HOST", description = "Address for cluster traffic (default 127.0.0.1).")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", paramLabel = "PORT", description = "Port for cluster traffic (default: any free port).")
+  Integer clusterPort;
+
+  @Option(names = "--seed-node", paramLabel = "HOST:PORT",
+      description = "A cluster seed node (repeatable). None: this node forms a cluster of its own.")
+  java.util.List<String> seedNodes = new java.util.ArrayList<>();
+
   @Option(names = "--board", paramLabel = "ID=ENDPOINT:TYPE",
       description = "A board to drive (repeatable; replaces the configured boards). ENDPOINT is tcp:HOST:PORT or a serial device.")
   Map<String, String> boards = new LinkedHashMap<>();
@@ -62,6 +75,25 @@ public final class GatewayMain implements Callable<Integer> {
     }
     if (port != null) {
       flags.put("wasmfleet.gateway.api.port", port);
+    }
+    if (nodeName != null) {
+      flags.put("wasmfleet.gateway.node-name", nodeName);
+    }
+    if (clusterHost != null) {
+      flags.put("pekko.remote.artery.canonical.hostname", clusterHost);
+    }
+    if (clusterPort != null) {
+      flags.put("pekko.remote.artery.canonical.port", clusterPort);
+    }
+    if (!seedNodes.isEmpty()) {
+      java.util.List<String> seeds = new java.util.ArrayList<>();
+      for (String seed : seedNodes) {
+        if (!seed.matches("[^:]+:\\d{1,5}")) {
+          throw new IllegalArgumentException("--seed-node " + seed + ": expected HOST:PORT");
+        }
+        seeds.add("pekko://wasmfleet@" + seed);
+      }
+      flags.put("pekko.cluster.seed-nodes", seeds);
     }
     Config c = ConfigFactory.parseMap(flags);
     if (!boards.isEmpty()) {
@@ -100,7 +132,7 @@ public final class GatewayMain implements Callable<Integer> {
       stopped.countDown();
     }, "gateway-shutdown"));
     PrintWriter out = new PrintWriter(System.out, true);
-    out.printf("gateway: host API on %s%n", node.apiAddress());
+    out.printf("gateway %s: host API on %s, cluster %s%n", node.nodeName(), node.apiAddress(), node.clusterAddress());
     for (BoardConfig b : node.boards()) {
       out.printf("board %s type=%s cpu=%s endpoint=%s%s%n", b.id(), b.type(), b.cpu(), b.endpoint(),
           node.embeddedBoards() != null ? " (simulated, in-process)" : "");

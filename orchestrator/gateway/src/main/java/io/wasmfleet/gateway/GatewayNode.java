@@ -41,19 +41,22 @@ public final class GatewayNode implements AutoCloseable {
    * {@code wasmfleet.gateway.embedded-simulator} on free 127.0.0.1 ports.
    */
   public static GatewayNode start(Config config) throws IOException, InterruptedException {
-    Config full = config.withFallback(ConfigFactory.load()).resolve();
+    Config full = withNodeRole(config.withFallback(ConfigFactory.load()).resolve());
     GatewaySettings settings = GatewaySettings.fromConfig(full);
     List<BoardConfig> boards = BoardConfig.allFromConfig(full.getConfig("wasmfleet.gateway"));
+    List<BoardConfig> network = BoardConfig.networkFromConfig(full.getConfig("wasmfleet.gateway"));
     BoardFarm farm = null;
-    if (boards.isEmpty()) {
+    if (boards.isEmpty() && network.isEmpty()) {
       farm = startEmbedded(full);
       boards = embeddedBoards(full, farm);
     }
     CompletableFuture<Guardian.Ready> ready = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, boards, ready), "wasmfleet", full);
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, boards, network, ready), "wasmfleet", full);
     try {
       Guardian.Ready r = ready.get(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
-      return new GatewayNode(system, r, boards, farm);
+      List<BoardConfig> all = new ArrayList<>(boards);
+      all.addAll(network);
+      return new GatewayNode(system, r, all, farm);
     } catch (ExecutionException | TimeoutException e) {
       system.terminate();
       if (farm != null) {
@@ -63,6 +66,16 @@ public final class GatewayNode implements AutoCloseable {
       throw new IOException(cause.getMessage(), cause);
     }
   }
+
+  /** The node's name travels as a cluster role ({@code node-<name>}), so peers can name an owner. */
+  private static Config withNodeRole(Config full) {
+    String name = full.getString("wasmfleet.gateway.node-name");
+    java.util.List<String> roles = new ArrayList<>(full.getStringList("pekko.cluster.roles"));
+    roles.add(NODE_ROLE_PREFIX + name);
+    return ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.roles", roles)).withFallback(full);
+  }
+
+  public static final String NODE_ROLE_PREFIX = "node-";
 
   private static BoardFarm startEmbedded(Config full) throws IOException {
     List<BoardSpec> specs = new ArrayList<>();
@@ -105,6 +118,14 @@ public final class GatewayNode implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  public String nodeName() {
+    return system.settings().config().getString("wasmfleet.gateway.node-name");
+  }
+
+  public String clusterAddress() {
+    return system.address().toString();
   }
 
   @Override

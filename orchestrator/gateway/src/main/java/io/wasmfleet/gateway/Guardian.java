@@ -9,7 +9,10 @@ import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.io.IOException;
+import io.wasmfleet.gateway.fleet.FleetView;
+import io.wasmfleet.gateway.fleet.NetworkBoards;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -22,6 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The node's top level: joins the cluster (itself, when no seed nodes are configured),
@@ -34,7 +39,8 @@ public final class Guardian {
   /** The node is serving: the API's address. */
   public record Ready(String apiAddress, int apiPort) {}
 
-  public static Behavior<Void> create(GatewaySettings settings, List<BoardConfig> boards, CompletableFuture<Ready> ready) {
+  public static Behavior<Void> create(GatewaySettings settings, List<BoardConfig> boards, List<BoardConfig> networkBoards,
+      CompletableFuture<Ready> ready) {
     return Behaviors.setup(context -> {
       Cluster cluster = Cluster.get(context.getSystem());
       if (context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -44,10 +50,16 @@ public final class Guardian {
       for (BoardConfig board : boards) {
         context.spawn(DeviceActor.create(board, settings.device(), blockingIo), BoardDirectory.actorName(board.id()));
       }
+      Map<String, BoardConfig> network = networkBoards.stream().collect(Collectors.toMap(BoardConfig::id, b -> b));
+      NetworkBoards.init(context.getSystem(), network, settings.device(), blockingIo);
+      if (!network.isEmpty()) {
+        context.spawn(NetworkBoards.keeper(List.copyOf(network.keySet()), settings.networkKeepAlive()), "network-boards");
+      }
+      ActorRef<FleetView.Command> fleet = context.spawn(FleetView.create(network.keySet()), "fleet-view");
       ActorRef<Deployments.Deploy> deployments = context.spawn(Deployments.create(settings.deployTimeout()), "deployments");
       ModuleBuilder builder = new ModuleBuilder(settings.build());
       ObjectMapper json = new ObjectMapper();
-      HostApi api = new HostApi(context.getSystem(), new BoardDirectory(context.getSystem(), settings.api().askMargin()),
+      HostApi api = new HostApi(context.getSystem(), new BoardDirectory(context.getSystem(), fleet, settings.api().askMargin()),
           deployments, builder, settings.api(), json);
       HostApiServer server;
       try {
@@ -70,27 +82,41 @@ public final class Guardian {
     });
   }
 
-  /** Completes {@code ready} when every local board is listed by the Receptionist, then stops. */
-  private static Behavior<Receptionist.Listing> awaitRegistered(Set<String> boards, Ready address,
-      CompletableFuture<Ready> ready) {
+  private sealed interface Readiness {}
+
+  private record Listed(Receptionist.Listing listing) implements Readiness {}
+
+  private record Up(SelfUp up) implements Readiness {}
+
+  /**
+   * Completes {@code ready} once this node is Up in the cluster (so the Receptionist shares
+   * its boards with the other nodes) and every local board is listed, then stops.
+   */
+  private static Behavior<Readiness> awaitRegistered(Set<String> boards, Ready address, CompletableFuture<Ready> ready) {
     return Behaviors.setup(context -> {
-      context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS, context.getSelf()));
-      if (boards.isEmpty()) {
-        ready.complete(address);
-        return Behaviors.stopped();
-      }
-      return Behaviors.receive(Receptionist.Listing.class)
-          .onMessage(Receptionist.Listing.class, listing -> {
-            Set<String> registered = listing.getServiceInstances(DeviceActor.ALL_BOARDS).stream()
-                .map(ref -> ref.path().name()).collect(Collectors.toSet());
-            if (boards.stream().allMatch(b -> registered.contains(BoardDirectory.actorName(b)))) {
-              ready.complete(address);
-              return Behaviors.stopped();
-            }
-            return Behaviors.same();
-          })
-          .build();
+      context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS,
+          context.messageAdapter(Receptionist.Listing.class, Listed::new)));
+      Cluster.get(context.getSystem()).subscriptions().tell(
+          Subscribe.create(context.messageAdapter(SelfUp.class, Up::new), SelfUp.class));
+      return waiting(boards, false, boards.isEmpty(), address, ready);
     });
+  }
+
+  private static Behavior<Readiness> waiting(Set<String> boards, boolean up, boolean listed, Ready address,
+      CompletableFuture<Ready> ready) {
+    if (up && listed) {
+      ready.complete(address);
+      return Behaviors.stopped();
+    }
+    return Behaviors.receive(Readiness.class)
+        .onMessage(Up.class, m -> waiting(boards, true, listed, address, ready))
+        .onMessage(Listed.class, m -> {
+          Set<String> registered = m.listing().getServiceInstances(DeviceActor.ALL_BOARDS).stream()
+              .map(ref -> ref.path().name()).collect(Collectors.toSet());
+          boolean all = boards.stream().allMatch(b -> registered.contains(BoardDirectory.actorName(b)));
+          return waiting(boards, up, listed || all, address, ready);
+        })
+        .build();
   }
 
   private Guardian() {}

@@ -56,7 +56,7 @@ class CrossNodeMessagesTest {
         Endpoint.parse("tcp:127.0.0.1:7001"), 115200, 2, List.of("lab"));
     DeviceActor.BoardState state = new DeviceActor.BoardState(config, "CONNECTED",
         List.of(new DeviceActor.ModuleView("m", "RUNNING", "add", 5, 326)),
-        new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null, true);
+        new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null, true, "gw1");
     kit.verifySerialization(state, true);
     kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
   }

@@ -19,7 +19,7 @@ class DecisionTest {
   private static BoardState board(ModuleView... modules) {
     BoardConfig c = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
         Endpoint.parse("tcp:127.0.0.1:1"), 115200, 2, List.of());
-    return new BoardState(c, "CONNECTED", List.of(modules), null, null, false);
+    return new BoardState(c, "CONNECTED", List.of(modules), null, null, false, "gw1");
   }
 
   private static ModuleView idle(String id, long lastUsed) {

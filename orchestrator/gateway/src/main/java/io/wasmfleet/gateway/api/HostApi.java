@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -98,7 +99,7 @@ public final class HostApi {
   // ---- the v1 commands -----------------------------------------------------------------------
 
   private ObjectNode status(ApiRequest r) {
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     Duration timeout = settings.statusTimeout().plus(settings.connectWait()).plus(settings.askMargin());
     return answer(ask(board, DeviceActor.Status::new, timeout));
   }
@@ -109,7 +110,7 @@ public final class HostApi {
     String name = r.text("blob_name", false);
     boolean replace = r.bool("replace", false);
     String victim = r.victim();
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     BoardState state = state(board);
     ModuleCheck.problem(blob, name, state.config()).ifPresent(p -> {
       throw new ApiError(p);
@@ -130,7 +131,7 @@ public final class HostApi {
     String name = r.text("source_name", false);
     boolean replace = r.bool("replace", false);
     String victim = r.victim();
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     BoardState state = state(board);
     ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
     // A simulated board cannot run native Thumb code: AOT stands there for Chicory's compiler.
@@ -180,7 +181,7 @@ public final class HostApi {
     ApiRequest.wire(() -> StartArgs.parse(args));
     boolean wait = r.bool("wait_result", false);
     Duration resultTimeout = r.seconds("result_timeout", 10);
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     String fn = func;
     Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
         .plus(wait ? resultTimeout : Duration.ZERO);
@@ -190,7 +191,7 @@ public final class HostApi {
   private ObjectNode stop(ApiRequest r) {
     String moduleId = r.moduleId();
     Duration resultTimeout = r.seconds("result_timeout", 10);
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
         .plus(resultTimeout);
     return answer(ask(board, reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
@@ -214,10 +215,24 @@ public final class HostApi {
       }
     }
     known.sort(java.util.Comparator.comparing(BoardState::board));
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (BoardState s : known) {
-      list.add(boardJson(s));
+      if (seen.add(s.board())) {
+        list.add(boardJson(s));
+      }
     }
-    ObjectNode out = ok(known.size() + " boards");
+    java.util.Map<String, String> down = await(directory.unavailable(), settings.askMargin(), "the fleet view");
+    for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(down).entrySet()) {
+      if (seen.add(e.getKey())) {
+        ObjectNode b = list.addObject();
+        b.put("board", e.getKey());
+        b.put("node", e.getValue());
+        b.put("link", "OWNER_DOWN");
+        b.putArray("modules");
+        b.put("error", "owner node " + e.getValue() + " is down");
+      }
+    }
+    ObjectNode out = ok(seen.size() + " boards");
     out.set("boards", list);
     return out;
   }
@@ -225,6 +240,7 @@ public final class HostApi {
   private ObjectNode boardJson(BoardState s) {
     ObjectNode b = json.createObjectNode();
     b.put("board", s.board());
+    b.put("node", s.node());
     b.put("type", s.config().type());
     b.put("cpu", s.config().cpu());
     b.put("endpoint", s.config().endpoint().toString());
@@ -257,7 +273,7 @@ public final class HostApi {
   }
 
   private ObjectNode console(ApiRequest r) {
-    ActorRef<DeviceActor.Command> board = board(r);
+    RecipientRef<DeviceActor.Command> board = board(r);
     DeviceActor.ConsoleLines lines = await(AskPattern.ask(board, DeviceActor.GetConsole::new, settings.askMargin(),
         system.scheduler()), settings.askMargin(), "board " + r.text("device", true));
     ObjectNode out = ok(lines.lines().size() + " lines");
@@ -269,17 +285,17 @@ public final class HostApi {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  private ActorRef<DeviceActor.Command> board(ApiRequest r) {
+  private RecipientRef<DeviceActor.Command> board(ApiRequest r) {
     String device = r.text("device", true);
     return await(directory.find(device), settings.askMargin(), "the board directory");
   }
 
-  private BoardState state(ActorRef<DeviceActor.Command> board) {
+  private BoardState state(RecipientRef<DeviceActor.Command> board) {
     return await(AskPattern.ask(board, DeviceActor.GetState::new, settings.askMargin(), system.scheduler()),
         settings.askMargin(), "the board");
   }
 
-  private ObjectNode deploy(ActorRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
+  private ObjectNode deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
       String victim, boolean simCompiled) {
     DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled);
     DeploymentActor.Deployed deployed = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(
@@ -296,7 +312,7 @@ public final class HostApi {
     return out;
   }
 
-  private <T> T ask(ActorRef<DeviceActor.Command> board,
+  private <T> T ask(RecipientRef<DeviceActor.Command> board,
       org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
     return await(AskPattern.ask(board, message, timeout, system.scheduler()), timeout, "the board");
   }

@@ -6,6 +6,7 @@ import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,7 +32,7 @@ public final class DeploymentActor {
   /** What to deploy where. */
   public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled) {}
 
-  public static Behavior<Command> create(ActorRef<DeviceActor.Command> board, Request request, Duration timeout,
+  public static Behavior<Command> create(RecipientRef<DeviceActor.Command> board, Request request, Duration timeout,
       ActorRef<Deployed> replyTo) {
     return Behaviors.setup(context -> {
       context.ask(BoardState.class, board, timeout, DeviceActor.GetState::new,
@@ -40,7 +41,7 @@ public final class DeploymentActor {
     });
   }
 
-  private static Behavior<Command> readingSlots(ActorContext<Command> context, ActorRef<DeviceActor.Command> board,
+  private static Behavior<Command> readingSlots(ActorContext<Command> context, RecipientRef<DeviceActor.Command> board,
       Request request, Duration timeout, ActorRef<Deployed> replyTo) {
     return Behaviors.receive(Command.class)
         .onMessage(StateReceived.class, m -> {

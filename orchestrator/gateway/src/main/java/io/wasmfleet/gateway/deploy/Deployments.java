@@ -3,13 +3,14 @@ package io.wasmfleet.gateway.deploy;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** Spawns a {@link DeploymentActor} per deployment (the DeviceGroupQuery pattern). */
 public final class Deployments {
 
-  public record Deploy(ActorRef<DeviceActor.Command> board, DeploymentActor.Request request,
+  public record Deploy(RecipientRef<DeviceActor.Command> board, DeploymentActor.Request request,
       ActorRef<DeploymentActor.Deployed> replyTo) {}
 
   public static Behavior<Deploy> create(Duration timeout) {

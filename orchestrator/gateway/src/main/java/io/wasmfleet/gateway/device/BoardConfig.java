@@ -38,8 +38,24 @@ public record BoardConfig(
   }
 
   public static List<BoardConfig> allFromConfig(Config gateway) {
+    return fromSection(gateway, "boards");
+  }
+
+  /** {@code wasmfleet.gateway.network-boards}: tcp boards any node may drive. */
+  public static List<BoardConfig> networkFromConfig(Config gateway) {
+    List<BoardConfig> boards = fromSection(gateway, "network-boards");
+    for (BoardConfig b : boards) {
+      if (!b.endpoint().isTcp()) {
+        throw new IllegalArgumentException("network board " + b.id() + ": endpoint " + b.endpoint()
+            + " is not tcp:HOST:PORT; a serial board belongs under boards on the node it is attached to");
+      }
+    }
+    return boards;
+  }
+
+  private static List<BoardConfig> fromSection(Config gateway, String section) {
     List<BoardConfig> boards = new ArrayList<>();
-    Config all = gateway.getConfig("boards");
+    Config all = gateway.getConfig(section);
     for (String id : new TreeSet<>(all.root().keySet())) {
       boards.add(fromConfig(id, all.getConfig("\"" + id + "\""), gateway.getConfig("board-types")));
     }

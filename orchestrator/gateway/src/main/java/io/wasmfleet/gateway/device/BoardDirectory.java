@@ -1,23 +1,25 @@
 package io.wasmfleet.gateway.device;
 
 import java.time.Duration;
+import io.wasmfleet.gateway.fleet.FleetView;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * Finds boards by id through the Receptionist, never through a local map, so a board on any
- * cluster node is found the same way. For the edges (the host API); actors ask the
- * Receptionist themselves.
+ * Finds boards by id, wherever they run, through this node's {@link FleetView} (fed by the
+ * Receptionist and cluster membership; network boards through Cluster Sharding), never
+ * through a static map. For the edges (the host API).
  */
 public final class BoardDirectory {
 
-  /** A request named a board nobody drives. */
+  /** A request named a board that cannot be served: unknown, or its owner node is down. */
   public static final class UnknownBoard extends RuntimeException {
     UnknownBoard(String message) {
       super(message, null, false, false);
@@ -27,31 +29,31 @@ public final class BoardDirectory {
   private static final String PREFIX = "board-";
 
   private final ActorSystem<?> system;
+  private final ActorRef<FleetView.Command> fleet;
   private final Duration timeout;
 
-  public BoardDirectory(ActorSystem<?> system, Duration timeout) {
+  public BoardDirectory(ActorSystem<?> system, ActorRef<FleetView.Command> fleet, Duration timeout) {
     this.system = system;
+    this.fleet = fleet;
     this.timeout = timeout;
   }
 
-  public CompletionStage<ActorRef<DeviceActor.Command>> find(String id) {
-    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-            r -> Receptionist.find(DeviceActor.key(id), r), timeout, system.scheduler())
-        .thenCompose(listing -> {
-          var refs = listing.getServiceInstances(DeviceActor.key(id));
-          if (!refs.isEmpty()) {
-            return CompletableFuture.completedFuture(refs.iterator().next());
+  /** The board, wherever it runs; fails with {@link UnknownBoard} naming the reason. */
+  public CompletionStage<RecipientRef<DeviceActor.Command>> find(String id) {
+    return AskPattern.<FleetView.Command, FleetView.Location>ask(fleet, r -> new FleetView.Locate(id, r), timeout,
+            system.scheduler())
+        .thenApply(location -> {
+          if (location instanceof FleetView.Found found) {
+            return found.board();
           }
-          return knownIds().thenApply(known -> {
-            throw new CompletionException(new UnknownBoard("device '" + id + "' is not known; known: "
-                + (known.isEmpty() ? "none" : String.join(", ", known))));
-          });
+          String reason = location instanceof FleetView.Unavailable u ? u.reason() : ((FleetView.Unknown) location).reason();
+          throw new CompletionException(new UnknownBoard(reason));
         });
   }
 
-  /** The ids of every board registered anywhere in the cluster, sorted. */
-  public CompletionStage<List<String>> knownIds() {
-    return all().thenApply(refs -> refs.stream().map(BoardDirectory::idOf).sorted().distinct().toList());
+  /** Boards whose owner node is down: id -> node name. */
+  public CompletionStage<Map<String, String>> unavailable() {
+    return AskPattern.ask(fleet, FleetView.ListUnavailable::new, timeout, system.scheduler());
   }
 
   public CompletionStage<List<ActorRef<DeviceActor.Command>>> all() {
@@ -60,9 +62,9 @@ public final class BoardDirectory {
         .thenApply(listing -> List.copyOf(listing.getServiceInstances(DeviceActor.ALL_BOARDS)));
   }
 
-  /** DeviceActors are named {@code board-<id>}. */
-  static String idOf(ActorRef<?> ref) {
-    String name = ref.path().name();
+  /** Pinned DeviceActors are named {@code board-<id>}; sharded ones by their entity id. */
+  public static String idOf(ActorRef<?> ref) {
+    String name = java.net.URLDecoder.decode(ref.path().name(), java.nio.charset.StandardCharsets.UTF_8);
     return name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
   }
 

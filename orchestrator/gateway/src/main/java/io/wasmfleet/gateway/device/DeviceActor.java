@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -75,6 +76,9 @@ public final class DeviceActor {
   /** What the gateway knows of the board, without asking it. */
   public record GetState(ActorRef<BoardState> replyTo) implements Command, CborSerializable {}
 
+  /** Sent to network boards now and then so a board re-homed after a node failure starts again. */
+  public enum KeepAlive implements Command, CborSerializable { INSTANCE }
+
   /** The last console lines the board printed (module output, kernel messages). */
   public record GetConsole(ActorRef<ConsoleLines> replyTo) implements Command, CborSerializable {}
 
@@ -109,7 +113,7 @@ public final class DeviceActor {
    * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO.
    */
   public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
-      String lastError, boolean simulated) implements CborSerializable {
+      String lastError, boolean simulated, String node) implements CborSerializable {
 
     public String board() {
       return config.id();
@@ -198,6 +202,7 @@ public final class DeviceActor {
   private final BoardConfig board;
   private final DeviceTimeouts timeouts;
   private final Executor blockingIo;
+  private final String nodeName;
 
   // What the board holds, keyed by module id, in slot order; the waiters of each module.
   private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -224,6 +229,7 @@ public final class DeviceActor {
     this.timeouts = timeouts;
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
+    this.nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
   }
 
   private Behavior<Command> start() {
@@ -235,8 +241,20 @@ public final class DeviceActor {
 
   // ---- disconnected -------------------------------------------------------------------------
 
+  /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once. */
+  private Behavior<Command> onPostStop() {
+    generation++;
+    if (connection != null) {
+      connection.close();
+      connection = null;
+    }
+    return Behaviors.same();
+  }
+
   private Behavior<Command> disconnected() {
     return Behaviors.receive(Command.class)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Connected.class, this::onConnected)
         .onMessage(ConnectFailed.class, this::onConnectFailed)
         .onMessageEquals(Reconnect.INSTANCE, () -> {
@@ -383,6 +401,8 @@ public final class DeviceActor {
 
   private Behavior<Command> idle() {
     return Behaviors.receive(Command.class)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Load.class, this::onLoad)
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
@@ -456,6 +476,8 @@ public final class DeviceActor {
 
   private Behavior<Command> awaiting(Op op) {
     return Behaviors.receive(Command.class)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(LineReceived.class, m -> onLine(m, op))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
@@ -764,7 +786,7 @@ public final class DeviceActor {
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
     m.replyTo().tell(new BoardState(board, link, slots.values().stream().map(Slot::view).toList(), pool,
-        connection == null ? lastError : null, simulated || board.tags().contains("simulated")));
+        connection == null ? lastError : null, simulated || board.tags().contains("simulated"), nodeName));
     return Behaviors.same();
   }
 

@@ -55,7 +55,7 @@ public final class BoardConnection implements AutoCloseable {
         return new BoardConnection(socket.getInputStream(), socket.getOutputStream(), socket, name);
       } catch (IOException e) {
         socket.close();
-        throw new IOException(endpoint + ": " + e.getMessage(), e);
+        throw new IOException(e.getMessage(), e);
       }
     }
     if (!new java.io.File(endpoint.serialPath()).exists() && endpoint.serialPath().startsWith("/")) {
