@@ -30,7 +30,8 @@ final class BoardsCommand implements Callable<Integer> {
   }
 
   static void print(JsonNode answer, PrintWriter out) {
-    out.printf("%-16s %-14s %-10s %-12s %-7s %-22s %s%n", "BOARD", "TYPE", "CPU", "LINK", "SLOTS", "POOL USED", "MODULES");
+    out.printf("%-16s %-10s %-14s %-10s %-12s %-6s %-14s %s%n", "BOARD", "NODE", "TYPE", "CPU", "LINK", "SLOTS",
+        "POOL USED", "MODULES");
     for (JsonNode b : answer.path("boards")) {
       List<String> modules = new ArrayList<>();
       for (JsonNode m : b.path("modules")) {
@@ -39,8 +40,9 @@ final class BoardsCommand implements Callable<Integer> {
       JsonNode pool = b.path("pool");
       String poolUse = pool.isMissingNode() ? "-" : pool.path("used").asLong() + "/" + pool.path("total").asLong();
       String link = b.path("link").asText() + (b.path("simulated").asBoolean() ? "*" : "");
-      out.printf("%-16s %-14s %-10s %-12s %-7s %-22s %s%n", b.path("board").asText(), b.path("type").asText(),
-          b.path("cpu").asText(), link, b.path("modules").size() + "/" + b.path("slots").asInt(), poolUse,
+      out.printf("%-16s %-10s %-14s %-10s %-12s %-6s %-14s %s%n", b.path("board").asText(), b.path("node").asText(),
+          b.path("type").asText("-"), b.path("cpu").asText("-"), link,
+          b.path("modules").size() + "/" + b.path("slots").asInt(0), poolUse,
           modules.isEmpty() ? "-" : String.join(" ", modules));
       if (b.has("error")) {
         out.println("  " + b.path("error").asText());

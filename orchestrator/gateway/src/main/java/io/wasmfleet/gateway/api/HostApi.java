@@ -41,6 +41,8 @@ public final class HostApi {
 
   static final List<String> COMMANDS = List.of("status", "load", "build_and_load", "start", "stop");
   static final List<String> V2_COMMANDS = List.of("boards", "console");
+  /** GetState is answered from memory: a board that takes longer is on a node that is going down. */
+  private static final Duration BOARD_STATE_TIMEOUT = Duration.ofSeconds(1);
 
   private final ActorSystem<?> system;
   private final BoardDirectory directory;
@@ -201,15 +203,21 @@ public final class HostApi {
 
   private ObjectNode boards() {
     List<ActorRef<DeviceActor.Command>> refs = await(directory.all(), settings.askMargin(), "the board directory");
+    java.util.Set<org.apache.pekko.actor.Address> unreachable = new java.util.HashSet<>();
+    org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable()
+        .forEach(member -> unreachable.add(member.address()));
     List<CompletionStage<BoardState>> states = new ArrayList<>();
     for (ActorRef<DeviceActor.Command> ref : refs) {
-      states.add(AskPattern.ask(ref, DeviceActor.GetState::new, settings.askMargin(), system.scheduler()));
+      if (unreachable.contains(ref.path().address())) {
+        continue; // its node is down: listed below as OWNER_DOWN, or being taken over
+      }
+      states.add(AskPattern.ask(ref, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()));
     }
     ArrayNode list = json.createArrayNode();
     List<BoardState> known = new ArrayList<>();
     for (CompletionStage<BoardState> s : states) {
       try {
-        known.add(s.toCompletableFuture().get(settings.askMargin().toMillis(), TimeUnit.MILLISECONDS));
+        known.add(s.toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
       } catch (InterruptedException | ExecutionException | TimeoutException e) {
         // a board that does not answer is left out; its node may be going down
       }
