@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     description = "Deploy, start and stop WebAssembly modules on STM32 boards through a gateway.",
     subcommands = {
         StatusCommand.class, DeployCommand.class, BuildAndDeployCommand.class, StartCommand.class,
-        StopCommand.class, LogsCommand.class, BoardsCommand.class, AutoComplete.GenerateCompletion.class},
+        StopCommand.class, LogsCommand.class, BoardsCommand.class, FleetCommand.class,
+        AutoComplete.GenerateCompletion.class},
     footer = {
         "",
         "Examples:",

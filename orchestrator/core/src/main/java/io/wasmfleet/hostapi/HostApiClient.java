@@ -186,6 +186,46 @@ public final class HostApiClient {
     }
   }
 
+  /**
+   * Sends a v2 request that streams: every line but the last goes to {@code onEvent} as it
+   * arrives; the last line is the answer.
+   */
+  public Response sendStreaming(ObjectNode request, byte[] blob, Progress progress,
+      java.util.function.Consumer<JsonNode> onEvent) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), (int) Math.min(timeout.toMillis(), 10_000));
+      s.setSoTimeout((int) timeout.toMillis());
+      OutputStream out = s.getOutputStream();
+      long start = System.nanoTime();
+      out.write((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
+      if (blob != null) {
+        out.write(blob);
+        progress.sent(blob.length, blob.length);
+      }
+      out.flush();
+      progress.awaitingAnswer();
+      InputStream in = s.getInputStream();
+      JsonNode last = null;
+      String line;
+      try {
+        while (!(line = readLine(in)).isEmpty()) {
+          JsonNode node = JSON.readTree(line);
+          if (last != null) {
+            onEvent.accept(last);
+          }
+          last = node;
+        }
+      } catch (SocketTimeoutException e) {
+        throw new IOException("no answer from the gateway at " + host + ":" + port + " within "
+            + timeout.toSeconds() + " s");
+      }
+      if (last == null) {
+        throw new IOException("the gateway at " + host + ":" + port + " closed the connection without an answer");
+      }
+      return new Response(last, (System.nanoTime() - start) / 1e6);
+    }
+  }
+
   private static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     int b;

@@ -96,6 +96,22 @@ final class ApiRequest {
     return (int) n;
   }
 
+  boolean has(String field) {
+    return json.hasNonNull(field);
+  }
+
+  /** A whole number from 1 to {@code max}, or {@code fallback} when absent. */
+  int count(String field, int fallback, int max) {
+    JsonNode v = json.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > max) {
+      throw new ApiError("field '" + field + "' must be a whole number from 1 to " + max);
+    }
+    return v.asInt();
+  }
+
   int crc(String field) {
     String v = text(field, true);
     if (!v.matches("[0-9a-fA-F]{1,8}")) {

@@ -40,7 +40,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class HostApi {
 
   static final List<String> COMMANDS = List.of("status", "load", "build_and_load", "start", "stop");
-  static final List<String> V2_COMMANDS = List.of("boards", "console");
+  static final List<String> V2_COMMANDS = List.of("boards", "console", "fleet");
   /** GetState is answered from memory: a board that takes longer is on a node that is going down. */
   private static final Duration BOARD_STATE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -61,8 +61,17 @@ public final class HostApi {
     this.json = json;
   }
 
-  /** Serves one request: its JSON line, then reads its blob from {@code in}. Never throws. */
+  /** Serves one request without progress events (see the three-argument form). */
   public ObjectNode handle(String line, InputStream in) {
+    return handle(line, in, event -> { });
+  }
+
+  /**
+   * Serves one request: its JSON line, then reads its blob from {@code in}. Fleet operations
+   * send progress {@code events} while they run; the returned object is the final answer.
+   * Never throws.
+   */
+  public ObjectNode handle(String line, InputStream in, java.util.function.Consumer<ObjectNode> events) {
     try {
       JsonNode parsed;
       try {
@@ -83,6 +92,7 @@ public final class HostApi {
         case "stop" -> stop(r);
         case "boards" -> boards();
         case "console", "logs" -> console(r);
+        case "fleet" -> fleet(r, in, events);
         default -> throw new ApiError("unknown cmd '" + cmd + "'; known: " + String.join(", ", COMMANDS)
             + " (and with \"v\": 2: " + String.join(", ", V2_COMMANDS) + ")");
       };
@@ -291,11 +301,117 @@ public final class HostApi {
     return out;
   }
 
+  // ---- fleet operations (v2, streaming) -----------------------------------------------------
+
+  private ObjectNode fleet(ApiRequest r, InputStream in, java.util.function.Consumer<ObjectNode> events) {
+    String op = r.text("op", true);
+    if (!List.of("deploy", "start", "stop", "status").contains(op)) {
+      throw new ApiError("field 'op' must be deploy, start, stop or status, got '" + op + "'");
+    }
+    byte[] wasm = null;
+    byte[] source = null;
+    if (op.equals("deploy")) {
+      if (r.has("blob_size")) {
+        wasm = receive(r, in, "blob_size", "blob_crc32");
+      } else if (r.has("source_size")) {
+        source = receive(r, in, "source_size", "source_crc32");
+      } else {
+        throw new ApiError("fleet deploy needs blob_size (a .wasm or .aot) or source_size (C source)");
+      }
+    }
+    String moduleId = op.equals("status") ? null : r.moduleId();
+    int parallel = r.count("parallel", 4, 64);
+    JsonNode boards = boards().get("boards");
+    List<FleetOperation.Target> targets = FleetOperation.select(r.text("select", true), boards);
+    ObjectNode start = json.createObjectNode();
+    start.put("event", "start");
+    start.put("op", op);
+    start.put("parallel", parallel);
+    ArrayNode ids = start.putArray("boards");
+    targets.forEach(t -> ids.add(t.board()));
+    events.accept(start);
+    java.util.function.Function<FleetOperation.Target, ObjectNode> perBoard = switch (op) {
+      case "deploy" -> fleetDeploy(r, moduleId, wasm, source, events);
+      case "start" -> {
+        String func = r.text("func_name", false);
+        String args = r.text("func_args", false);
+        ApiRequest.wire(() -> StartArgs.parse(args));
+        boolean wait = r.bool("wait_result", false);
+        Duration resultTimeout = r.seconds("result_timeout", 10);
+        Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
+            .plus(wait ? resultTimeout : Duration.ZERO);
+        yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Start(moduleId, func, args, wait,
+            resultTimeout, reply), timeout));
+      }
+      case "stop" -> {
+        Duration resultTimeout = r.seconds("result_timeout", 10);
+        Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
+            .plus(resultTimeout);
+        yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply),
+            timeout));
+      }
+      default -> t -> answer(ask(board(t.board()), DeviceActor.Status::new,
+          settings.statusTimeout().plus(settings.connectWait()).plus(settings.askMargin())));
+    };
+    return FleetOperation.run(op, targets, parallel, perBoard, events);
+  }
+
+  /** Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that. */
+  private java.util.function.Function<FleetOperation.Target, ObjectNode> fleetDeploy(ApiRequest r, String moduleId,
+      byte[] wasm, byte[] source, java.util.function.Consumer<ObjectNode> events) {
+    boolean replace = r.bool("replace", false);
+    String victim = r.victim();
+    String name = r.text(wasm != null ? "blob_name" : "source_name", false);
+    String mode = source == null ? "wasm" : java.util.Optional.ofNullable(r.text("mode", false)).orElse("wasm");
+    if (!mode.equals("wasm") && !mode.equals("aot")) {
+      throw new ApiError("field 'mode' must be wasm or aot, got '" + mode + "'");
+    }
+    java.util.concurrent.ConcurrentHashMap<String, BuildResult> builds = new java.util.concurrent.ConcurrentHashMap<>();
+    return t -> {
+      RecipientRef<DeviceActor.Command> board = board(t.board());
+      BoardState state = state(board);
+      boolean simCompiled = mode.equals("aot") && state.simulated();
+      byte[] artifact = wasm;
+      if (source != null) {
+        boolean aot = mode.equals("aot") && !simCompiled;
+        String target = aot ? state.config().cpu() : "wasm";
+        BuildResult built = builds.computeIfAbsent(target, k -> {
+          BuildResult b = await(builder.build(source, name, aot,
+              new ModuleBuilder.Target(state.config().cpu(), state.config().arch())),
+              settings.buildTimeout().plus(settings.askMargin()), "the build");
+          ObjectNode e = json.createObjectNode();
+          e.put("event", "build");
+          e.put("target", k);
+          e.put("ok", b.ok());
+          e.put("cached", b.cached());
+          if (!b.ok()) {
+            e.put("error", b.error());
+            e.put("stderr", b.stderr() == null ? "" : b.stderr());
+          }
+          events.accept(e);
+          return b;
+        });
+        if (!built.ok()) {
+          ObjectNode out = error(built.step() + " failed: " + built.error());
+          out.put("step", built.step());
+          return out;
+        }
+        artifact = built.artifact();
+      }
+      byte[] payload = artifact;
+      return ModuleCheck.problem(payload, name, state.config()).map(HostApi::error)
+          .orElseGet(() -> deploy(board, moduleId, payload, replace, victim, simCompiled));
+    };
+  }
+
+  private RecipientRef<DeviceActor.Command> board(String id) {
+    return await(directory.find(id), settings.askMargin(), "the board directory");
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private RecipientRef<DeviceActor.Command> board(ApiRequest r) {
-    String device = r.text("device", true);
-    return await(directory.find(device), settings.askMargin(), "the board directory");
+    return board(r.text("device", true));
   }
 
   private BoardState state(RecipientRef<DeviceActor.Command> board) {

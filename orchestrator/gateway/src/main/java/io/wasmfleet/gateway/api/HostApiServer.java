@@ -90,24 +90,35 @@ public final class HostApiServer implements AutoCloseable {
     try (socket) {
       socket.setSoTimeout((int) settings.readTimeout().toMillis());
       InputStream in = new BufferedInputStream(socket.getInputStream());
+      OutputStream out = socket.getOutputStream();
       ObjectNode answer;
       String line = null;
       try {
         line = readLine(in);
         answer = line == null ? HostApi.error("empty request: expected one JSON object on one line")
-            : api.handle(line, in);
+            : api.handle(line, in, event -> writeLine(out, event));
       } catch (java.net.SocketTimeoutException e) {
         answer = HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s");
       } catch (RequestLineTooLong e) {
         answer = HostApi.error(e.getMessage());
       }
-      OutputStream out = socket.getOutputStream();
-      out.write((json.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
+      writeLine(out, answer);
       socket.shutdownOutput();
       drain(in);
     } catch (IOException e) {
       log.debug("host API connection ended: {}", e.getMessage());
+    }
+  }
+
+  /** One JSON line, at once: fleet operations stream their progress this way. */
+  private void writeLine(OutputStream out, ObjectNode line) {
+    synchronized (out) {
+      try {
+        out.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (IOException e) {
+        log.debug("host API: the client went away: {}", e.getMessage());
+      }
     }
   }
 
