@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -62,6 +63,8 @@ public final class FleetView {
   private final Map<Address, String> nodeNames = new HashMap<>();
   private final Set<Address> unreachable = new HashSet<>();
   private final Set<Address> down = new HashSet<>();
+  /** The incarnation now at each address: a restarted node reuses host and port, not its uid. */
+  private final Map<Address, UniqueAddress> incarnation = new HashMap<>();
   private final Address self;
 
   private FleetView(ActorContext<Command> context, Set<String> networkBoards) {
@@ -108,19 +111,27 @@ public final class FleetView {
       Member member = me.member();
       member.getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX)).findFirst()
           .ifPresent(r -> nodeNames.put(member.address(), r.substring(GatewayNode.NODE_ROLE_PREFIX.length())));
-      if (me instanceof ClusterEvent.MemberUp || me instanceof ClusterEvent.MemberJoined) {
+      if (me instanceof ClusterEvent.MemberUp || me instanceof ClusterEvent.MemberJoined
+          || me instanceof ClusterEvent.MemberWeaklyUp) {
+        incarnation.put(member.address(), member.uniqueAddress());
         down.remove(member.address());
         unreachable.remove(member.address());
-      } else if (me instanceof ClusterEvent.MemberRemoved || me instanceof ClusterEvent.MemberDowned
-          || me instanceof ClusterEvent.MemberExited || me instanceof ClusterEvent.MemberLeft) {
+      } else if ((me instanceof ClusterEvent.MemberRemoved || me instanceof ClusterEvent.MemberDowned
+          || me instanceof ClusterEvent.MemberExited || me instanceof ClusterEvent.MemberLeft) && isCurrent(member)) {
         down.add(member.address());
       }
-    } else if (e instanceof ClusterEvent.UnreachableMember u) {
+    } else if (e instanceof ClusterEvent.UnreachableMember u && isCurrent(u.member())) {
       unreachable.add(u.member().address());
-    } else if (e instanceof ClusterEvent.ReachableMember r) {
+    } else if (e instanceof ClusterEvent.ReachableMember r && isCurrent(r.member())) {
       unreachable.remove(r.member().address());
     }
     return Behaviors.same();
+  }
+
+  /** Events about an earlier incarnation of a restarted node say nothing about the new one. */
+  private boolean isCurrent(Member member) {
+    UniqueAddress now = incarnation.get(member.address());
+    return now == null || now.equals(member.uniqueAddress());
   }
 
   private String nodeName(Address node) {

@@ -1,0 +1,273 @@
+package io.wasmfleet.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.hostapi.HostApiClient;
+import io.wasmfleet.protocol.Crc32;
+import io.wasmfleet.sim.PtyPair;
+import io.wasmfleet.wasm.BuiltModules;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Three gateway nodes in separate JVMs on 127.0.0.1, with simulated boards in a fourth: four
+ * network boards any node may drive, two boards pinned to gw1 and gw3 over TCP, and one
+ * serial board (a socat pty) attached to gw2. gw2 is killed with SIGKILL in the middle of a
+ * fleet deploy, then restarted.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetClusterTest {
+
+  @JUnit5TestKit
+  ActorTestKit testKit = new JUnit5TestKitBuilder()
+      .withCustomConfig(ConfigFactory.parseString("pekko.actor.provider = local")).build();
+
+  private static final List<String> BOARDS = List.of("n1", "n2", "n3", "n4", "p1", "p2", "p3");
+  private static final Duration FAILOVER = Duration.ofSeconds(15);
+
+  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private final Map<String, Process> gateways = new LinkedHashMap<>();
+  private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
+  private final Map<String, List<String>> gatewayArgs = new LinkedHashMap<>();
+  private PtyPair pty;
+  private Path logs;
+
+  @BeforeAll
+  void startFleet() throws Exception {
+    logs = Files.createDirectories(Paths.get("target", "fleet-cluster-test"));
+    pty = new PtyPair();
+    Map<String, Integer> simPorts = startSimulator();
+    Path fleetConf = logs.resolve("network-boards.conf");
+    StringBuilder conf = new StringBuilder("wasmfleet.gateway.network-boards {\n");
+    for (String n : List.of("n1", "n2", "n3", "n4")) {
+      conf.append("  ").append(n).append(" { endpoint = \"tcp:127.0.0.1:").append(simPorts.get(n))
+          .append("\", type = nucleo_f446re, tags = [").append(n.equals("n1") || n.equals("n2") ? "lab" : "rack")
+          .append("] }\n");
+    }
+    Files.writeString(fleetConf, conf.append("}\n").toString());
+    int[] cluster = {freePort(), freePort(), freePort()};
+    String seeds = "127.0.0.1:" + cluster[0];
+    Map<String, String> pinned = Map.of(
+        "gw1", "p1=tcp:127.0.0.1:" + simPorts.get("p1") + ":nucleo_f446re",
+        "gw2", "p2=" + pty.b + ":nucleo_f446re",
+        "gw3", "p3=tcp:127.0.0.1:" + simPorts.get("p3") + ":nucleo_f746zg");
+    for (int i = 0; i < 3; i++) {
+      String name = "gw" + (i + 1);
+      int api = freePort();
+      apiPorts.put(name, api);
+      gatewayArgs.put(name, List.of("--config", fleetConf.toString(), "--node-name", name,
+          "--cluster-port", Integer.toString(cluster[i]), "--seed-node", seeds,
+          "--seed-node", "127.0.0.1:" + cluster[1], "--port", Integer.toString(api), "--board", pinned.get(name)));
+    }
+    List<CompletableFuture<Void>> starting = new ArrayList<>();
+    for (String name : gatewayArgs.keySet()) {
+      starting.add(CompletableFuture.runAsync(() -> startGateway(name)));
+    }
+    CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  void stopFleet() {
+    processes.forEach(Process::destroyForcibly);
+    if (pty != null) {
+      pty.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Process java(String name, String main, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectError(logs.resolve(name + ".err").toFile()).start();
+    processes.add(p);
+    return p;
+  }
+
+  /** Reads the program's stdout until "ready", returning what it printed before. */
+  private static List<String> awaitReady(Process p, String name) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.equals("ready")) {
+        return lines;
+      }
+      lines.add(line);
+    }
+    throw new IllegalStateException(name + " exited before it was ready: " + lines);
+  }
+
+  private Map<String, Integer> startSimulator() throws IOException {
+    Process sim = java("agent-sim", "io.wasmfleet.sim.AgentSim", List.of(
+        "--board", "n1=nucleo_f446re:0", "--board", "n2=nucleo_f446re:0", "--board", "n3=nucleo_f446re:0",
+        "--board", "n4=nucleo_f446re:0", "--board", "p1=nucleo_f446re:0", "--board", "p3=nucleo_f746zg:0",
+        "--board", "p2=nucleo_f446re:serial:" + pty.a));
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    Pattern board = Pattern.compile("^board (\\S+) .*endpoint=tcp:127\\.0\\.0\\.1:(\\d+)$");
+    for (String line : awaitReady(sim, "agent-sim")) {
+      Matcher m = board.matcher(line);
+      if (m.matches()) {
+        ports.put(m.group(1), Integer.parseInt(m.group(2)));
+      }
+    }
+    return ports;
+  }
+
+  private void startGateway(String name) {
+    try {
+      Process p = java(name, "io.wasmfleet.gateway.GatewayMain", gatewayArgs.get(name));
+      awaitReady(p, name);
+      gateways.put(name, p);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HostApiClient client(String node) {
+    return new HostApiClient("127.0.0.1", apiPorts.get(node), Duration.ofSeconds(60));
+  }
+
+  private JsonNode boards(String node) throws IOException {
+    ObjectNode req = HostApiClient.request("boards", null);
+    req.put("v", 2);
+    return client(node).send(req, null).json().get("boards");
+  }
+
+  private static Map<String, JsonNode> byId(JsonNode boards) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    boards.forEach(b -> out.put(b.get("board").asText(), b));
+    return out;
+  }
+
+  private void await(Duration max, ThrowingCheck check) {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(max, Duration.ofMillis(300), () -> {
+      try {
+        check.run();
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+      return null;
+    });
+  }
+
+  interface ThrowingCheck {
+    void run() throws IOException;
+  }
+
+  @Test
+  void aFleetSurvivesTheLossOfANode() throws Exception {
+    // Every board is reachable from every node.
+    for (String node : apiPorts.keySet()) {
+      await(Duration.ofSeconds(30), () -> {
+        Map<String, JsonNode> seen = byId(boards(node));
+        assertEquals(BOARDS, new ArrayList<>(new java.util.TreeSet<>(seen.keySet())), node + " sees every board");
+        seen.values().forEach(b -> assertEquals("CONNECTED", b.get("link").asText(), b.toString()));
+      });
+      for (String board : BOARDS) {
+        HostApiClient.Response status = client(node).status(board);
+        assertTrue(status.ok() && status.detail().startsWith("STATUS_OK"), node + " -> " + board + ": " + status.json());
+      }
+    }
+    assertEquals("gw2", byId(boards("gw1")).get("p2").get("node").asText());
+
+    // A fleet deploy from gw1, and gw2 is killed as soon as the first board is done.
+    byte[] wasm = BuiltModules.wasmBytes("math_ops");
+    ObjectNode deploy = HostApiClient.request("fleet", null);
+    deploy.put("v", 2);
+    deploy.put("op", "deploy");
+    deploy.put("select", "all");
+    deploy.put("parallel", 1);
+    deploy.put("module_id", "math_ops");
+    deploy.put("blob_size", wasm.length);
+    deploy.put("blob_crc32", Crc32.hex(Crc32.of(wasm)));
+    CountDownLatch firstBoard = new CountDownLatch(1);
+    CompletableFuture<HostApiClient.Response> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return client("gw1").sendStreaming(deploy, wasm, HostApiClient.Progress.NONE, event -> {
+          if ("board".equals(event.path("event").asText())) {
+            firstBoard.countDown();
+          }
+        });
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertTrue(firstBoard.await(60, TimeUnit.SECONDS), "the deploy started");
+    gateways.get("gw2").destroyForcibly(); // SIGKILL
+    long killed = System.nanoTime();
+
+    // Every board's deployment ends reported: done, or failed with a reason.
+    JsonNode done = running.get(180, TimeUnit.SECONDS).json();
+    assertEquals(7, done.get("summary").get("total").asInt(), done.toString());
+    for (JsonNode r : done.get("results")) {
+      assertTrue(r.get("ok").asBoolean() || !r.get("error").asText().isBlank(), r.toString());
+    }
+
+    // Within 15 s of the kill: network boards driven by survivors, the serial board reported down.
+    Duration left = FAILOVER.minus(Duration.ofNanos(System.nanoTime() - killed));
+    await(left.isNegative() ? Duration.ofSeconds(1) : left, () -> {
+      Map<String, JsonNode> seen = byId(boards("gw3"));
+      for (String n : List.of("n1", "n2", "n3", "n4")) {
+        assertEquals("CONNECTED", seen.get(n).get("link").asText(), seen.get(n).toString());
+        assertNotEquals("gw2", seen.get(n).get("node").asText(), n + " re-homed");
+      }
+      assertEquals("OWNER_DOWN", seen.get("p2").get("link").asText());
+    });
+    HostApiClient.Response p2 = client("gw1").status("p2");
+    assertFalse(p2.ok());
+    assertEquals("board p2 is unavailable: owner node gw2 is down", p2.error());
+    HostApiClient.Response n2 = client("gw3").status("n2");
+    assertTrue(n2.ok(), "a re-homed board answers: " + n2.json());
+
+    // gw2 comes back and rejoins with its serial board.
+    startGateway("gw2");
+    await(Duration.ofSeconds(30), () -> {
+      JsonNode again = byId(boards("gw3")).get("p2");
+      assertEquals("CONNECTED", again.get("link").asText(), again.toString());
+      assertEquals("gw2", again.get("node").asText());
+    });
+    assertTrue(client("gw1").status("p2").ok());
+  }
+}
