@@ -221,6 +221,44 @@ class HostCliTest {
   }
 
   @Test
+  void fleetDeployStartAndStatusAcrossBoards() {
+    Run deploy = host("fleet", "deploy", "--select", "board=c6,c10", "--module-id", "m", "--source",
+        source("math_ops.c"), "--parallel", "2");
+    assertEquals(0, deploy.code(), deploy.err() + deploy.out());
+    assertTrue(deploy.out().contains("deploy on 2 board(s), 2 at a time"), deploy.out());
+    assertTrue(deploy.out().contains("build for wasm: ok"), "built once for both boards: " + deploy.out());
+    assertTrue(deploy.out().matches("(?s).*\\[1/2\\] c(6|10) .*\\[2/2\\] c(6|10) .*"), deploy.out());
+    assertTrue(deploy.out().contains("2 board(s): 2 ok, 0 failed"), deploy.out());
+    Run start = host("fleet", "start", "--select", "board=c6,c10", "--module-id", "m", "--func-name", "add",
+        "--func-args", "a=2,b=40", "--wait-result");
+    assertEquals(0, start.code(), start.err());
+    assertEquals(2, start.out().lines().filter(l -> l.matches("c(6|10) .* ok .*ret_i32=42.*")).count(), start.out());
+    Run status = host("fleet", "status", "--select", "all");
+    assertEquals(0, status.code());
+    assertTrue(status.out().contains("10 board(s): 10 ok, 0 failed"), status.out());
+  }
+
+  @Test
+  void aFleetOperationReportsEveryBoardAndFailsWhenOneDoes() throws Exception {
+    Run start = host("--json", "fleet", "start", "--select", "board=c3,c8", "--module-id", "nowhere");
+    assertEquals(1, start.code(), "no board has that module");
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : start.out().lines().toList()) {
+      lines.add(new ObjectMapper().readTree(line));
+    }
+    JsonNode done = lines.get(lines.size() - 1);
+    assertEquals("done", done.get("event").asText());
+    assertEquals(2, done.get("summary").get("failed").asInt());
+    assertEquals("RESULT status=NO_MODULE module_id=nowhere", done.get("results").get(0).get("error").asText());
+    Run unknown = host("fleet", "status", "--select", "board=c1,ghost");
+    assertEquals(1, unknown.code());
+    assertTrue(unknown.err().contains("device 'ghost' is not known"), unknown.err());
+    Run bad = host("fleet", "status", "--select", "rack7");
+    assertTrue(bad.err().contains("field 'select' must be all, board=ID[,ID...] or tag=TAG"), bad.err());
+    assertEquals(2, host("fleet", "deploy", "--select", "all", "--module-id", "m").code(), "--wasm or --source");
+  }
+
+  @Test
   void helpHasExamplesAndCompletionIsGenerated() {
     Run help = host("start", "--help");
     assertEquals(0, help.code());
