@@ -117,7 +117,9 @@ class FleetClusterTest {
 
   private Process java(String name, String main, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main));
+        "-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + (main.endsWith("AgentSim")
+            ? "logback-agent-sim.xml" : "logback.xml"),
+        "-cp", System.getProperty("java.class.path"), main));
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectError(logs.resolve(name + ".err").toFile()).start();
     processes.add(p);
@@ -261,13 +263,16 @@ class FleetClusterTest {
     HostApiClient.Response n2 = client("gw3").status("n2");
     assertTrue(n2.ok(), "a re-homed board answers: " + n2.json());
 
-    // gw2 comes back and rejoins with its serial board.
+    // gw2 comes back and rejoins with its serial board; every node's view converges.
     startGateway("gw2");
-    await(Duration.ofSeconds(30), () -> {
-      JsonNode again = byId(boards("gw3")).get("p2");
-      assertEquals("CONNECTED", again.get("link").asText(), again.toString());
-      assertEquals("gw2", again.get("node").asText());
-    });
-    assertTrue(client("gw1").status("p2").ok());
+    for (String node : List.of("gw1", "gw3")) {
+      await(Duration.ofSeconds(30), () -> {
+        JsonNode again = byId(boards(node)).get("p2");
+        assertEquals("CONNECTED", again.get("link").asText(), node + ": " + again);
+        assertEquals("gw2", again.get("node").asText());
+        HostApiClient.Response status = client(node).status("p2");
+        assertTrue(status.ok(), node + " -> p2: " + status.json());
+      });
+    }
   }
 }
