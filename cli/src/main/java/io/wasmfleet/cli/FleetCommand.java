@@ -6,7 +6,6 @@ import io.wasmfleet.hostapi.HostApiClient;
 import io.wasmfleet.protocol.Crc32;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -192,13 +191,8 @@ final class FleetCommand {
         }
         out.flush();
       });
-    } catch (ConnectException e) {
-      err.printf("host: cannot reach the gateway at %s:%d (%s); is bin/gateway running? (--gw-host, --gw-port)%n",
-          host.gwHost, host.gwPort, e.getMessage());
-      return 1;
     } catch (IOException e) {
-      err.println("host: " + e.getMessage());
-      return 1;
+      return host.failedToAsk(e, err);
     }
     String latency = String.format(Locale.ROOT, "e2e_latency_ms=%.2f", r.e2eMillis());
     if (host.json) {

@@ -102,13 +102,8 @@ public final class HostCli {
     Response r;
     try (UploadProgress progress = UploadProgress.start(err, uploadLabel, blob, !json)) {
       r = client().send(request, blob, progress);
-    } catch (ConnectException e) {
-      err.printf("host: cannot reach the gateway at %s:%d (%s); is bin/gateway running? (--gw-host, --gw-port)%n",
-          gwHost, gwPort, e.getMessage());
-      return 1;
     } catch (IOException e) {
-      err.println("host: " + e.getMessage());
-      return 1;
+      return failedToAsk(e, err);
     }
     String latency = String.format(Locale.ROOT, "e2e_latency_ms=%.2f", r.e2eMillis());
     if (json) {
@@ -129,6 +124,18 @@ public final class HostCli {
     out.flush();
     err.flush();
     return r.ok() ? 0 : 1;
+  }
+
+  /** The request never got an answer: says why and where we looked; exit status 1. */
+  int failedToAsk(IOException e, PrintWriter err) {
+    if (e instanceof ConnectException) {
+      err.printf("host: cannot reach the gateway at %s:%d (%s); is bin/gateway running? (--gw-host, --gw-port)%n",
+          gwHost, gwPort, e.getMessage());
+    } else {
+      err.println("host: " + e.getMessage());
+    }
+    err.flush();
+    return 1;
   }
 
   /** How a command shows an ok answer. */
