@@ -87,6 +87,32 @@ class DeviceActorTest {
   }
 
   @Test
+  void eachSlotSaysWhatItHolds() throws Exception {
+    try (BoardFarm farm = farm("a6")) {
+      ActorRef<DeviceActor.Command> device = device(board("a6", farm.endpoint("a6")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      TestProbe<DeviceActor.BoardState> state = testKit.createTestProbe();
+      device.tell(new DeviceActor.Load("a", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
+      assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      device.tell(new DeviceActor.Load("b", BuiltModules.wasmBytes("toggle_forever"), false, null, probe.getRef()));
+      assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      device.tell(new DeviceActor.GetState(state.getRef()));
+      assertEquals(List.of("a:LOADED", "b:LOADED"), state.receiveMessage().modules().stream()
+          .map(m -> m.id() + ":" + m.phase()).toList());
+      device.tell(new DeviceActor.Start("b", "toggle_forever", null, false, Duration.ofSeconds(5), probe.getRef()));
+      assertEquals("START_OK", probe.receiveMessage().detail());
+      device.tell(new DeviceActor.GetState(state.getRef()));
+      assertEquals(List.of("a:LOADED", "b:RUNNING"), state.receiveMessage().modules().stream()
+          .map(m -> m.id() + ":" + m.phase()).toList());
+      device.tell(new DeviceActor.Stop("b", Duration.ofSeconds(5), probe.getRef()));
+      assertTrue(probe.receiveMessage().detail().startsWith("RESULT status=STOPPED module_id=b"));
+      device.tell(new DeviceActor.GetState(state.getRef()));
+      assertEquals(List.of("a:LOADED", "b:LOADED"), state.receiveMessage().modules().stream()
+          .map(m -> m.id() + ":" + m.phase()).toList());
+    }
+  }
+
+  @Test
   void aCutLinkIsReconnectedAndTheBoardReRead() throws Exception {
     try (BoardFarm farm = farm("a3")) {
       ActorRef<DeviceActor.Command> device = device(board("a3", farm.endpoint("a3")));

@@ -141,7 +141,6 @@ public final class DeviceActor {
 
   private record PayloadWritten(long opId, Throwable failure) implements Command {}
 
-  private record ResultTimeout(long waiterId) implements Command {}
 
   // ---- commands in flight -------------------------------------------------------------------
 
@@ -152,7 +151,9 @@ public final class DeviceActor {
     ActorRef<Answer> replyTo();
   }
 
-  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent) implements Op {
+  /** {@code slot}: where the board put the module (known from LOAD_READY on; -1 before). */
+  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent, int slot)
+      implements Op {
     public ActorRef<Answer> replyTo() {
       return request.replyTo();
     }
@@ -172,22 +173,6 @@ public final class DeviceActor {
 
   private record StatusOp(long id, ActorRef<Answer> replyTo) implements Op {}
 
-  /** Someone waiting for a slot's RESULT: a start with wait_result, or a stop after PENDING. */
-  private record Waiter(long id, ActorRef<Answer> replyTo, boolean okOnlyIfOk) {}
-
-  private enum Phase { LOADED, RUNNING, STOPPING }
-
-  private record Slot(String moduleId, Phase phase, String func, long lastUsedMillis, long wasmBytes) {
-
-    Slot with(Phase p, String f) {
-      return new Slot(moduleId, p, f, System.currentTimeMillis(), wasmBytes);
-    }
-
-    ModuleView view() {
-      return new ModuleView(moduleId, phase.name(), func, lastUsedMillis, wasmBytes);
-    }
-  }
-
   private static final Set<String> IMMEDIATE_START_REFUSALS =
       Set.of("BAD_PARAMS", "NO_MODULE", "BUSY", "NO_MEM", "NO_ENTRYPOINT");
 
@@ -204,9 +189,9 @@ public final class DeviceActor {
   private final Executor blockingIo;
   private final String nodeName;
 
-  // What the board holds, keyed by module id, in slot order; the waiters of each module.
-  private final Map<String, Slot> slots = new LinkedHashMap<>();
-  private final Map<String, List<Waiter>> waiters = new HashMap<>();
+  // One ModuleSlot actor per slot (its state machine, waiters, timeouts); which module is in which.
+  private final List<ActorRef<ModuleSlot.Command>> slots = new ArrayList<>();
+  private final Map<String, Integer> placement = new HashMap<>();
   private final ArrayDeque<String> console = new ArrayDeque<>();
   private String lastStarted;
   private StatusOk.PoolFigures pool;
@@ -233,6 +218,9 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> start() {
+    for (int i = 0; i < board.slots(); i++) {
+      slots.add(context.spawn(ModuleSlot.create(), "slot-" + i));
+    }
     context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
     connect();
@@ -264,7 +252,6 @@ public final class DeviceActor {
         .onMessageEquals(ConnectWaitExpired.INSTANCE, this::onConnectWaitExpired)
         .onMessage(GetState.class, this::onGetState)
         .onMessage(GetConsole.class, this::onGetConsole)
-        .onMessage(ResultTimeout.class, this::onResultTimeout)
         .onMessage(LineReceived.class, m -> Behaviors.same())
         .onMessage(LinkClosed.class, m -> Behaviors.same())
         .onMessage(PayloadWritten.class, m -> Behaviors.same())
@@ -411,7 +398,6 @@ public final class DeviceActor {
         .onMessage(GetConsole.class, this::onGetConsole)
         .onMessage(LineReceived.class, m -> onLine(m, null))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, null))
-        .onMessage(ResultTimeout.class, this::onResultTimeout)
         .onMessage(Connected.class, m -> {
           m.connection().close();
           return Behaviors.same();
@@ -430,7 +416,7 @@ public final class DeviceActor {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    LoadOp op = new LoadOp(++nextId, request, command, false);
+    LoadOp op = new LoadOp(++nextId, request, command, false, -1);
     send(command, op, "LOAD_READY", timeouts.loadReady());
     return awaiting(op);
   }
@@ -484,7 +470,6 @@ public final class DeviceActor {
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, op))
         .onMessage(GetState.class, this::onGetState)
         .onMessage(GetConsole.class, this::onGetConsole)
-        .onMessage(ResultTimeout.class, this::onResultTimeout)
         .onMessage(Connected.class, m -> {
           m.connection().close();
           return Behaviors.same();
@@ -573,7 +558,7 @@ public final class DeviceActor {
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
     simulated = "1".equals(hello.extra().get("sim").orElse(null));
-    boolean expected = op instanceof StatusOp status && status.replyTo() == null && slots.isEmpty();
+    boolean expected = op instanceof StatusOp status && status.replyTo() == null && placement.isEmpty();
     if (expected) {
       return Behaviors.same();
     }
@@ -583,10 +568,8 @@ public final class DeviceActor {
       timers.cancel("op");
       reply(op, Answer.error(error));
     }
-    for (String id : new ArrayList<>(slots.keySet())) {
-      answerWaiters(id, Answer.error(error + " (" + id + " was lost)"));
-    }
-    slots.clear();
+    placement.forEach((id, i) -> slots.get(i).tell(new ModuleSlot.Clear(error + " (" + id + " was lost)")));
+    placement.clear();
     lastStarted = null;
     return sync();
   }
@@ -612,20 +595,31 @@ public final class DeviceActor {
       long id = op.id();
       context.pipeToSelf(connection.write(op.request().payload()), (ok, failure) -> new PayloadWritten(id, failure));
       Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
-      LoadOp sending = new LoadOp(op.id(), op.request(), op.command(), true);
+      int slot = slotFor(op.command());
+      if (slot >= 0) {
+        slots.get(slot).tell(new ModuleSlot.Loading(op.command().moduleId(), op.command().size()));
+      }
+      LoadOp sending = new LoadOp(op.id(), op.request(), op.command(), true, slot);
       timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
       return awaiting(sending);
     }
     if (line instanceof DeviceLine.LoadOk) {
-      GatewayCommand.Load c = op.command();
-      if (c.replaceVictim() != null && !slots.containsKey(c.moduleId())) {
-        slots.remove(c.replaceVictim());
+      if (op.slot() < 0) {
+        timers.cancel("op");
+        reply(op, Answer.ok(line.format()));
+        return sync(); // the board used a slot we did not know was free: read it
       }
-      slots.put(c.moduleId(), new Slot(c.moduleId(), Phase.LOADED, null, System.currentTimeMillis(), c.size()));
+      placement.values().removeIf(i -> i == op.slot());
+      placement.put(op.command().moduleId(), op.slot());
+      slots.get(op.slot()).tell(ModuleSlot.Loaded.INSTANCE);
       return done(op, Answer.ok(line.format()));
     }
     if (line instanceof DeviceLine.LoadErr) {
       timers.cancel("op");
+      if (op.slot() >= 0) {
+        slots.get(op.slot()).tell(ModuleSlot.LoadFailed.INSTANCE);
+        placement.values().removeIf(i -> i == op.slot());
+      }
       reply(op, Answer.error(line.format()));
       // Which slot the board emptied depends on where it failed: ask it.
       return sync();
@@ -646,14 +640,20 @@ public final class DeviceActor {
     }
     String id = op.command().moduleId();
     String func = op.command().func() == null ? "app_main" : op.command().func();
-    Slot slot = slots.get(id);
-    slots.put(id, slot == null
-        ? new Slot(id, Phase.RUNNING, func, System.currentTimeMillis(), 0)
-        : slot.with(Phase.RUNNING, func));
+    Integer slot = placement.get(id);
+    if (slot == null) {
+      // a module the gateway did not know of (loaded by someone else): read the board
+      timers.cancel("op");
+      reply(op, op.request().waitResult()
+          ? Answer.error(id + " was started, but it was not loaded through this gateway; try again")
+          : Answer.ok(line.format()));
+      return sync();
+    }
+    slots.get(slot).tell(new ModuleSlot.Started(func));
     lastStarted = id;
     if (op.request().waitResult()) {
       timers.cancel("op");
-      addWaiter(id, op.replyTo(), true, op.request().resultTimeout());
+      slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), true, op.request().resultTimeout()));
       return stash.unstashAll(idle());
     }
     return done(op, Answer.ok(line.format()));
@@ -664,18 +664,15 @@ public final class DeviceActor {
       return unexpectedReply(line, op);
     }
     String id = op.request().moduleId();
-    if (stopOk.status().equals(DeviceLine.StopOk.PENDING)) {
-      Slot slot = slots.get(id);
-      if (slot != null) {
-        slots.put(id, slot.with(Phase.STOPPING, slot.func()));
-      }
+    Integer slot = placement.get(id);
+    if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
       timers.cancel("op");
-      addWaiter(id, op.replyTo(), false, op.request().resultTimeout());
+      slots.get(slot).tell(ModuleSlot.StopPending.INSTANCE);
+      slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), false, op.request().resultTimeout()));
       return stash.unstashAll(idle());
     }
-    Slot slot = slots.get(id);
-    if (slot != null && slot.phase() != Phase.LOADED) {
-      slots.put(id, slot.with(Phase.LOADED, slot.func()));
+    if (slot != null) {
+      slots.get(slot).tell(ModuleSlot.JobGone.INSTANCE);
     }
     return done(op, Answer.ok(line.format()));
   }
@@ -689,29 +686,40 @@ public final class DeviceActor {
     return done(op, Answer.ok(line.format()));
   }
 
-  /** The board is the source of truth: adopt its modules, end what it no longer runs. */
+  /** The board is the source of truth: each slot adopts what STATUS lists, or is cleared. */
   private void reconcile(StatusOk status) {
     pool = status.pool();
-    Map<String, Slot> next = new LinkedHashMap<>();
+    Map<String, Integer> next = new HashMap<>();
+    List<StatusOk.ModuleEntry> unplaced = new ArrayList<>();
     for (StatusOk.ModuleEntry e : status.modules()) {
-      Slot known = slots.get(e.id());
-      Phase phase = e.running() ? Phase.RUNNING : Phase.LOADED;
-      if (known != null && known.phase() == Phase.STOPPING && e.running()) {
-        phase = Phase.STOPPING;
-      }
-      long lastUsed = known == null ? System.currentTimeMillis() : known.lastUsedMillis();
-      next.put(e.id(), new Slot(e.id(), phase, known == null ? null : known.func(), lastUsed, e.wasmBytes()));
-      if (phase == Phase.LOADED && known != null && known.phase() != Phase.LOADED) {
-        answerWaiters(e.id(), Answer.error("the job of " + e.id() + " ended, but its RESULT was not seen"));
+      Integer known = placement.get(e.id());
+      if (known != null) {
+        next.put(e.id(), known);
+      } else {
+        unplaced.add(e);
       }
     }
-    for (String gone : slots.keySet()) {
-      if (!next.containsKey(gone)) {
-        answerWaiters(gone, Answer.error(gone + " is no longer on board " + board.id()));
+    for (StatusOk.ModuleEntry e : unplaced) {
+      for (int i = 0; i < slots.size(); i++) {
+        if (!next.containsValue(i)) {
+          next.put(e.id(), i);
+          break;
+        }
       }
     }
-    slots.clear();
-    slots.putAll(next);
+    for (int i = 0; i < slots.size(); i++) {
+      StatusOk.ModuleEntry there = null;
+      for (StatusOk.ModuleEntry e : status.modules()) {
+        if (Integer.valueOf(i).equals(next.get(e.id()))) {
+          there = e;
+        }
+      }
+      slots.get(i).tell(there != null
+          ? new ModuleSlot.Adopt(there.id(), there.running(), there.wasmBytes())
+          : new ModuleSlot.Clear("the module is no longer on board " + board.id()));
+    }
+    placement.clear();
+    placement.putAll(next);
   }
 
   // ---- RESULT -------------------------------------------------------------------------------
@@ -726,13 +734,12 @@ public final class DeviceActor {
       id = lastStarted;
       context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
     }
-    Slot slot = id == null ? null : slots.get(id);
+    Integer slot = id == null ? null : placement.get(id);
     if (slot == null) {
       keepConsole(result.format());
       return Behaviors.same();
     }
-    slots.put(id, slot.with(Phase.LOADED, slot.func()));
-    answerWaiters(id, result);
+    slots.get(slot).tell(new ModuleSlot.Finished(result.format(), result.isOk()));
     if (id.equals(lastStarted)) {
       lastStarted = null;
     }
@@ -745,49 +752,29 @@ public final class DeviceActor {
     return forThisModule && IMMEDIATE_START_REFUSALS.contains(result.status());
   }
 
-  private void addWaiter(String moduleId, ActorRef<Answer> replyTo, boolean okOnlyIfOk, Duration timeout) {
-    Waiter w = new Waiter(++nextId, replyTo, okOnlyIfOk);
-    waiters.computeIfAbsent(moduleId, k -> new ArrayList<>()).add(w);
-    timers.startSingleTimer(new ResultTimeout(w.id()), timeout);
-  }
-
-  private void answerWaiters(String moduleId, DeviceLine.Result result) {
-    for (Waiter w : waiters.getOrDefault(moduleId, List.of())) {
-      timers.cancel(new ResultTimeout(w.id()));
-      w.replyTo().tell(Answer.of(!w.okOnlyIfOk() || result.isOk(), result.format()));
-    }
-    waiters.remove(moduleId);
-  }
-
-  private void answerWaiters(String moduleId, Answer answer) {
-    for (Waiter w : waiters.getOrDefault(moduleId, List.of())) {
-      timers.cancel(new ResultTimeout(w.id()));
-      w.replyTo().tell(answer);
-    }
-    waiters.remove(moduleId);
-  }
-
-  private Behavior<Command> onResultTimeout(ResultTimeout m) {
-    for (Map.Entry<String, List<Waiter>> e : waiters.entrySet()) {
-      for (Waiter w : e.getValue()) {
-        if (w.id() == m.waiterId()) {
-          e.getValue().remove(w);
-          w.replyTo().tell(Answer.error("no RESULT for " + e.getKey() + " in time; the job is still running"
-              + " (stop it with: stop --module-id " + e.getKey() + ")"));
-          return Behaviors.same();
-        }
-      }
-    }
-    return Behaviors.same();
-  }
-
   // ---- queries ------------------------------------------------------------------------------
 
+  /** Each slot says what it holds; a short-lived query gathers them (DeviceGroupQuery). */
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
-    m.replyTo().tell(new BoardState(board, link, slots.values().stream().map(Slot::view).toList(), pool,
-        connection == null ? lastError : null, simulated || board.tags().contains("simulated"), nodeName));
+    BoardState known = new BoardState(board, link, List.of(), pool, connection == null ? lastError : null,
+        simulated || board.tags().contains("simulated"), nodeName);
+    context.spawnAnonymous(SlotsQuery.create(List.copyOf(slots), known, m.replyTo()));
     return Behaviors.same();
+  }
+
+  /** Where the board puts {@code c}: its own slot, else a free one, else the victim's; -1 if unknown. */
+  private int slotFor(GatewayCommand.Load c) {
+    Integer slot = placement.get(c.moduleId());
+    for (int i = 0; slot == null && i < slots.size(); i++) {
+      if (!placement.containsValue(i)) {
+        slot = i;
+      }
+    }
+    if (slot == null && c.replaceVictim() != null) {
+      slot = placement.get(c.replaceVictim());
+    }
+    return slot == null ? -1 : slot;
   }
 
   private Behavior<Command> onGetConsole(GetConsole m) {
