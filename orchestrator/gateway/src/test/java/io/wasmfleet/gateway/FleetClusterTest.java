@@ -13,7 +13,6 @@ import io.wasmfleet.protocol.Crc32;
 import io.wasmfleet.sim.PtyPair;
 import io.wasmfleet.wasm.BuiltModules;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
