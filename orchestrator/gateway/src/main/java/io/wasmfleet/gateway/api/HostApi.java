@@ -438,7 +438,40 @@ public final class HostApi {
 
   private <T> T ask(RecipientRef<DeviceActor.Command> board,
       org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
-    return await(AskPattern.ask(board, message, timeout, system.scheduler()), timeout, "the board");
+    CompletionStage<T> answer = AskPattern.ask(board, message, timeout, system.scheduler());
+    if (board instanceof ActorRef<?> ref && !ref.path().address().hasLocalScope()) {
+      return awaitWhileReachable(answer, timeout, ref.path().address());
+    }
+    return await(answer, timeout, "the board");
+  }
+
+  /**
+   * Waits for a board on another node, but not for longer than that node lives: once the
+   * cluster marks it unreachable the request is answered, with the outcome said to be unknown.
+   */
+  private <T> T awaitWhileReachable(CompletionStage<T> answer, Duration timeout, org.apache.pekko.actor.Address node) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    java.util.concurrent.CompletableFuture<T> future = answer.toCompletableFuture();
+    while (true) {
+      try {
+        return future.get(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        boolean lost = org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable().stream()
+            .anyMatch(m -> m.address().equals(node));
+        if (lost) {
+          throw new ApiError("the node driving the board (" + node + ") went down while the request was in flight;"
+              + " its outcome on the board is unknown");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new ApiError("no answer from the board within " + timeout.toSeconds() + " s");
+        }
+      } catch (ExecutionException e) {
+        return await(answer, timeout, "the board");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ApiError("interrupted");
+      }
+    }
   }
 
   private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {

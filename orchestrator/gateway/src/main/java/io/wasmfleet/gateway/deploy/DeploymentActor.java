@@ -29,12 +29,19 @@ public final class DeploymentActor {
 
   private record Failed(String error) implements Command {}
 
+  /** The board's actor is gone: its node went down (death watch) or it stopped. */
+  private record BoardGone(String board) implements Command {}
+
   /** What to deploy where. */
   public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled) {}
 
   public static Behavior<Command> create(RecipientRef<DeviceActor.Command> board, Request request, Duration timeout,
       ActorRef<Deployed> replyTo) {
     return Behaviors.setup(context -> {
+      if (board instanceof ActorRef<?> ref) {
+        // a pinned board: if its node dies mid-deployment, say so at once instead of at the timeout
+        context.watchWith(ref, new BoardGone(ref.path().name()));
+      }
       context.ask(BoardState.class, board, timeout, DeviceActor.GetState::new,
           (state, failure) -> failure == null ? new StateReceived(state) : new Failed("board did not answer: " + failure.getMessage()));
       return readingSlots(context, board, request, timeout, replyTo);
@@ -59,7 +66,14 @@ public final class DeploymentActor {
           return loading(d, replyTo);
         })
         .onMessage(Failed.class, m -> fail(m, replyTo))
+        .onMessage(BoardGone.class, m -> gone(m, replyTo))
         .build();
+  }
+
+  private static Behavior<Command> gone(BoardGone m, ActorRef<Deployed> replyTo) {
+    replyTo.tell(new Deployed(Answer.error("the node driving the board went down during the deployment;"
+        + " whether the module reached the board is unknown (ask its status once the board is back)"), null, null));
+    return Behaviors.stopped();
   }
 
   private static Behavior<Command> loading(Decision d, ActorRef<Deployed> replyTo) {
@@ -69,6 +83,7 @@ public final class DeploymentActor {
           return Behaviors.stopped();
         })
         .onMessage(Failed.class, m -> fail(m, replyTo))
+        .onMessage(BoardGone.class, m -> gone(m, replyTo))
         .build();
   }
 
