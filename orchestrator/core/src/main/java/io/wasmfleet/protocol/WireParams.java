@@ -95,10 +95,6 @@ public final class WireParams {
     return Optional.empty();
   }
 
-  public boolean has(String key) {
-    return get(key).isPresent();
-  }
-
   public List<Param> asList() {
     return params;
   }

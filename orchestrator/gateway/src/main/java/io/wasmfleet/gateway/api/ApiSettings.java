@@ -16,9 +16,4 @@ public record ApiSettings(String host, int port, int maxConnections, Duration re
         gateway.getDuration("ask-margin"), gateway.getDuration("deploy.timeout"), gateway.getDuration("build.timeout"),
         device.getDuration("reply-timeout"), device.getDuration("status-timeout"), device.getDuration("connect-wait"));
   }
-
-  public ApiSettings withPort(String newHost, int newPort) {
-    return new ApiSettings(newHost, newPort, maxConnections, readTimeout, maxRequestLine, maxBlob, askMargin,
-        deployTimeout, buildTimeout, replyTimeout, statusTimeout, connectWait);
-  }
 }

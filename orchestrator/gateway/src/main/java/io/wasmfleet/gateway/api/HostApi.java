@@ -61,11 +61,6 @@ public final class HostApi {
     this.json = json;
   }
 
-  /** Serves one request without progress events (see the three-argument form). */
-  public ObjectNode handle(String line, InputStream in) {
-    return handle(line, in, event -> { });
-  }
-
   /**
    * Serves one request: its JSON line, then reads its blob from {@code in}. Fleet operations
    * send progress {@code events} while they run; the returned object is the final answer.
@@ -481,7 +476,7 @@ public final class HostApi {
       throw new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
-      if (cause instanceof BoardDirectory.UnknownBoard || cause instanceof ApiError) {
+      if (cause instanceof BoardDirectory.BoardNotAvailable || cause instanceof ApiError) {
         throw new ApiError(cause.getMessage());
       }
       if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {

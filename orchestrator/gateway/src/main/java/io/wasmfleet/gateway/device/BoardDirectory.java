@@ -19,9 +19,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  */
 public final class BoardDirectory {
 
-  /** A request named a board that cannot be served: unknown, or its owner node is down. */
-  public static final class UnknownBoard extends RuntimeException {
-    UnknownBoard(String message) {
+  /** A request named a board that cannot be served now: unknown, or its owner node is down. */
+  public static final class BoardNotAvailable extends RuntimeException {
+    BoardNotAvailable(String message) {
       super(message, null, false, false);
     }
   }
@@ -38,7 +38,7 @@ public final class BoardDirectory {
     this.timeout = timeout;
   }
 
-  /** The board, wherever it runs; fails with {@link UnknownBoard} naming the reason. */
+  /** The board, wherever it runs; fails with {@link BoardNotAvailable} naming the reason. */
   public CompletionStage<RecipientRef<DeviceActor.Command>> find(String id) {
     return AskPattern.<FleetView.Command, FleetView.Location>ask(fleet, r -> new FleetView.Locate(id, r), timeout,
             system.scheduler())
@@ -47,7 +47,7 @@ public final class BoardDirectory {
             return found.board();
           }
           String reason = location instanceof FleetView.Unavailable u ? u.reason() : ((FleetView.Unknown) location).reason();
-          throw new CompletionException(new UnknownBoard(reason));
+          throw new CompletionException(new BoardNotAvailable(reason));
         });
   }
 

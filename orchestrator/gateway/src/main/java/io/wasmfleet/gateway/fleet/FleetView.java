@@ -3,10 +3,8 @@ package io.wasmfleet.gateway.fleet;
 import io.wasmfleet.gateway.GatewayNode;
 import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -171,10 +169,5 @@ public final class FleetView {
     });
     m.replyTo().tell(result);
     return Behaviors.same();
-  }
-
-  /** All ids this node has heard of, sorted: for messages. */
-  static List<String> sorted(Set<String> ids) {
-    return new ArrayList<>(new TreeSet<>(ids));
   }
 }
