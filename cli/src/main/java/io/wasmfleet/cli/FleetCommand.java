@@ -44,16 +44,7 @@ final class FleetCommand {
 
   @Command(mixinStandardHelpOptions = true, name = "deploy",
       description = "Load a module on every selected board; C source is built once per target.")
-  static final class Deploy implements Callable<Integer> {
-    @ParentCommand
-    FleetCommand fleet;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    Selection selection;
-
+  static final class Deploy extends Operation {
     @Mixin
     DeploymentOptions deployment;
 
@@ -90,16 +81,7 @@ final class FleetCommand {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "start", description = "Start a module on every selected board.")
-  static final class Start implements Callable<Integer> {
-    @ParentCommand
-    FleetCommand fleet;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    Selection selection;
-
+  static final class Start extends Operation {
     @Option(names = "--module-id", required = true, paramLabel = "M")
     String moduleId;
 
@@ -126,16 +108,7 @@ final class FleetCommand {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "stop", description = "Stop a module on every selected board.")
-  static final class Stop implements Callable<Integer> {
-    @ParentCommand
-    FleetCommand fleet;
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    Selection selection;
-
+  static final class Stop extends Operation {
     @Option(names = "--module-id", required = true, paramLabel = "M")
     String moduleId;
 
@@ -152,7 +125,15 @@ final class FleetCommand {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "status", description = "STATUS of every selected board.")
-  static final class Status implements Callable<Integer> {
+  static final class Status extends Operation {
+    @Override
+    public Integer call() {
+      return fleet.run(spec.commandLine(), request("status", selection), null);
+    }
+  }
+
+  /** What every fleet subcommand has: its parent, its spec and the board selection. */
+  abstract static class Operation implements Callable<Integer> {
     @ParentCommand
     FleetCommand fleet;
 
@@ -161,11 +142,6 @@ final class FleetCommand {
 
     @Mixin
     Selection selection;
-
-    @Override
-    public Integer call() {
-      return fleet.run(spec.commandLine(), request("status", selection), null);
-    }
   }
 
   static ObjectNode request(String op, Selection selection) {
