@@ -20,6 +20,21 @@ public final class Pacer {
     return new Pacer(0);
   }
 
+  /** Bytes delivered per pacing step: about 5.6 ms at 115200 baud. */
+  static final int UART_SLICE = 64;
+
+  /**
+   * Hands {@code length} bytes to {@code board} the way a UART delivers them: one after
+   * another at the wire's pace, never a whole network segment at once.
+   */
+  void deliver(io.wasmfleet.sim.board.SimulatedBoard board, byte[] buf, int length) throws InterruptedException {
+    for (int off = 0; off < length; off += UART_SLICE) {
+      int len = Math.min(UART_SLICE, length - off);
+      pace(len);
+      board.receive(buf, off, len);
+    }
+  }
+
   public synchronized void pace(int bytes) {
     if (nanosPerByte <= 0) {
       return;

@@ -60,11 +60,7 @@ public final class SerialLink implements AutoCloseable, Uplink {
           }
           return;
         }
-        for (int off = 0; off < n; off += TcpLink.UART_SLICE) {
-          int len = Math.min(TcpLink.UART_SLICE, n - off);
-          rxPacer.pace(len);
-          board.receive(buf, off, len);
-        }
+        rxPacer.deliver(board, buf, n);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -20,8 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class TcpLink implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
-  /** Bytes delivered per pacing step: about 5.6 ms at 115200 baud. */
-  static final int UART_SLICE = 64;
 
   private final SimulatedBoard board;
   private final ServerSocket server;
@@ -122,12 +120,7 @@ public final class TcpLink implements AutoCloseable {
         int n;
         while ((n = in.read(buf)) >= 0) {
           int allowed = (int) board.faults().bytesBeforeCut(n);
-          // a UART delivers bytes one after another, not a whole TCP segment at once
-          for (int off = 0; off < allowed; off += UART_SLICE) {
-            int len = Math.min(UART_SLICE, allowed - off);
-            rxPacer.pace(len);
-            board.receive(buf, off, len);
-          }
+          rxPacer.deliver(board, buf, allowed);
           if (allowed < n) {
             log.info("board {}: cut fault closes the connection", board.id());
             close();
