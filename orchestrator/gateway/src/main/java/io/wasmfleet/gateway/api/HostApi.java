@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wasmfleet.gateway.GatewayNode;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
@@ -451,10 +452,12 @@ public final class HostApi {
       try {
         return future.get(500, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        boolean lost = org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable().stream()
-            .anyMatch(m -> m.address().equals(node));
-        if (lost) {
-          throw new ApiError("the node driving the board (" + node + ") went down while the request was in flight;"
+        java.util.Optional<org.apache.pekko.cluster.Member> lost = org.apache.pekko.cluster.typed.Cluster.get(system)
+            .state().getUnreachable().stream().filter(m -> m.address().equals(node)).findFirst();
+        if (lost.isPresent()) {
+          String name = lost.get().getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX))
+              .map(r -> r.substring(GatewayNode.NODE_ROLE_PREFIX.length())).findFirst().orElse(node.toString());
+          throw new ApiError("node " + name + ", which drives the board, went down while the request was in flight;"
               + " its outcome on the board is unknown");
         }
         if (System.nanoTime() > deadline) {

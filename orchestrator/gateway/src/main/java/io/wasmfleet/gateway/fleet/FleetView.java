@@ -136,8 +136,10 @@ public final class FleetView {
     return nodeNames.getOrDefault(node, node.toString());
   }
 
+  /** Down by the events seen so far, or unreachable in the cluster's state right now (the same truth the API edge uses). */
   private boolean isDown(Owner o) {
-    return o.ref() == null || down.contains(o.node()) || unreachable.contains(o.node());
+    return o.ref() == null || down.contains(o.node()) || unreachable.contains(o.node())
+        || Cluster.get(context.getSystem()).state().getUnreachable().stream().anyMatch(m -> m.address().equals(o.node()));
   }
 
   private Behavior<Command> onLocate(Locate m) {
