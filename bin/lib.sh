@@ -62,6 +62,16 @@ require_java() {
   [ "${version%%.*}" -ge 17 ] 2>/dev/null || die "Java 17 or newer needed, found ${version:-unknown}"
 }
 
+# A user's clone has nothing beside it: no source, script or build file may reach outside the
+# repository (test fixtures live in testdata/).
+require_self_contained() {
+  local hits
+  hits=$(cd "$WASMFLEET_ROOT" && git ls-files -co --exclude-standard 2>/dev/null \
+    | grep -v -e '\.md$' -e '^bin/lib\.sh$' | tr '\n' '\0' \
+    | xargs -0 grep -ln -e '\.\./shared' 2>/dev/null || true)
+  [ -z "$hits" ] || die "these files reach outside the repository (../shared): $hits"
+}
+
 build_wasm() {
   require_packages clang lld wabt
   "$WASMFLEET_ROOT/wasm/build.sh" >&2

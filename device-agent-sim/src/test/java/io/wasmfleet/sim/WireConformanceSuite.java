@@ -57,7 +57,7 @@ public abstract class WireConformanceSuite {
   }
 
   static byte[] aot(String file) throws Exception {
-    Path p = BuiltModules.repositoryRoot().resolve("../shared/testdata/aot").resolve(file).normalize();
+    Path p = BuiltModules.repositoryRoot().resolve("testdata/aot").resolve(file);
     return Files.readAllBytes(p);
   }
 

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The real wamrc outputs in shared/testdata/aot are told apart as a board would. */
+/** The real wamrc outputs in testdata/aot are told apart as a board would. */
 class AotFileTest {
 
   static Path testdata(String name) {
-    return BuiltModules.repositoryRoot().resolve("../shared/testdata/aot").resolve(name).normalize();
+    return BuiltModules.repositoryRoot().resolve("testdata/aot").resolve(name);
   }
 
   static AotFile read(String name) throws Exception {

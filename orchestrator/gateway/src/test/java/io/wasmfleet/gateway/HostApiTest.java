@@ -203,7 +203,7 @@ class HostApiTest {
   }
 
   static Path aot(String name) {
-    return BuiltModules.repositoryRoot().resolve("../shared/testdata/aot").resolve(name).normalize();
+    return BuiltModules.repositoryRoot().resolve("testdata/aot").resolve(name);
   }
 
   // ---- build_and_load -----------------------------------------------------------------------
