@@ -41,8 +41,8 @@ final class BuildAndDeployCommand implements Callable<Integer> {
   public Integer call() {
     String device = host.requireDevice(spec.commandLine());
     byte[] blob = DeployCommand.read(spec.commandLine(), source, "--source");
-    ObjectNode r = HostApiClient.buildAndLoadRequest(device, deployment.moduleId, blob,
-        source.getFileName().toString(), mode.name(), deployment.replace, deployment.victim);
+    ObjectNode r = deployment.applyTo(HostApiClient.buildAndLoadRequest(device, deployment.moduleId, blob,
+        source.getFileName().toString(), mode.name(), deployment.replace, deployment.victim));
     return host.call(spec.commandLine(), r, blob, "building " + source.getFileName(), HostCli::printOk);
   }
 }

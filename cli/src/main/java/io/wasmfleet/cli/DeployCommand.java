@@ -36,8 +36,8 @@ final class DeployCommand implements Callable<Integer> {
   public Integer call() {
     String device = host.requireDevice(spec.commandLine());
     byte[] blob = read(spec.commandLine(), file, "--wasm");
-    ObjectNode r = HostApiClient.loadRequest(device, deployment.moduleId, blob, file.getFileName().toString(),
-        deployment.replace, deployment.victim);
+    ObjectNode r = deployment.applyTo(HostApiClient.loadRequest(device, deployment.moduleId, blob,
+        file.getFileName().toString(), deployment.replace, deployment.victim));
     return host.call(spec.commandLine(), r, blob, "uploading " + file.getFileName(), HostCli::printOk);
   }
 

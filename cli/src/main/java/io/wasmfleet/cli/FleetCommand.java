@@ -69,6 +69,7 @@ final class FleetCommand {
       if (deployment.victim != null) {
         r.put("replace_victim", deployment.victim);
       }
+      deployment.applyTo(r);
       String prefix = wasm != null ? "blob" : "source";
       r.put(prefix + "_size", blob.length);
       r.put(prefix + "_crc32", Crc32.hex(Crc32.of(blob)));

@@ -168,8 +168,12 @@ public final class SimulatedBoard implements AutoCloseable {
 
   // ---- boot and the firmware loop -----------------------------------------------------------
 
+  /** Lines since the last boot that were not a command (SIM_INFO {@code unknown_commands}). */
+  private final java.util.concurrent.atomic.AtomicLong unknownCommands = new java.util.concurrent.atomic.AtomicLong();
+
   private void boot() {
     boots++;
+    unknownCommands.set(0);
     pool = new WamrPool(profile.wamrPool(), profile.runtimeReserved());
     pool.shrinkBy(faults.poolShrink());
     String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), profile.extensions()
@@ -250,6 +254,7 @@ public final class SimulatedBoard implements AutoCloseable {
         if (admin) {
           adminFromWire(line);
         } else {
+          unknownCommands.incrementAndGet();
           pauseForDelayFault();
           reply(new DeviceLine.DeviceError(DeviceLine.DeviceError.UNKNOWN_COMMAND, WireParams.EMPTY).format());
         }
@@ -756,6 +761,7 @@ public final class SimulatedBoard implements AutoCloseable {
           .add("board", profile.name())
           .add("cpu", profile.cpu())
           .add("boots", boots)
+          .add("unknown_commands", unknownCommands.get())
           .add("hung", isHung ? 1 : 0)
           .quoted("toggles", toggles.isEmpty() ? "none" : String.join(",", toggles))
           .quoted("running", running.isEmpty() ? "none" : String.join(",", running))

@@ -8,13 +8,14 @@ import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
-import java.io.IOException;
 import io.wasmfleet.gateway.fleet.FleetView;
 import io.wasmfleet.gateway.fleet.NetworkBoards;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -47,34 +48,38 @@ public final class Guardian {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       Executor blockingIo = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("gateway-blocking-io"));
+      Map<String, ActorRef<DeviceActor.Command>> local = new java.util.LinkedHashMap<>();
       for (BoardConfig board : boards) {
-        context.spawn(DeviceActor.create(board, settings.device(), blockingIo), BoardDirectory.actorName(board.id()));
+        local.put(board.id(), context.spawn(DeviceActor.create(board, settings.device(), blockingIo),
+            BoardDirectory.actorName(board.id())));
       }
       Map<String, BoardConfig> network = networkBoards.stream().collect(Collectors.toMap(BoardConfig::id, b -> b));
       NetworkBoards.init(context.getSystem(), network, settings.device(), blockingIo);
       if (!network.isEmpty()) {
         context.spawn(NetworkBoards.keeper(List.copyOf(network.keySet()), settings.networkKeepAlive()), "network-boards");
       }
-      ActorRef<FleetView.Command> fleet = context.spawn(FleetView.create(network.keySet()), "fleet-view");
+      ActorRef<FleetView.Command> fleet = context.spawn(FleetView.create(local, network.keySet()), "fleet-view");
       ActorRef<Deployments.Deploy> deployments = context.spawn(Deployments.create(settings.deployTimeout()), "deployments");
       ModuleBuilder builder = new ModuleBuilder(settings.build());
       ObjectMapper json = new ObjectMapper();
       HostApi api = new HostApi(context.getSystem(), new BoardDirectory(context.getSystem(), fleet, settings.api().askMargin()),
           deployments, builder, settings.api(), json);
-      HostApiServer server;
-      try {
-        server = HostApiServer.start(settings.api(), api, json);
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
-        builder.close();
-        return Behaviors.stopped();
-      }
-      Set<String> local = boards.stream().map(BoardConfig::id).collect(Collectors.toSet());
-      context.spawn(awaitRegistered(local, new Ready(server.address(), server.port()), ready), "readiness");
-      context.getLog().info("host API listening on {}", server.address());
+      AtomicReference<HostApiServer> server = new AtomicReference<>();
+      org.slf4j.Logger log = context.getLog();
+      // The API opens only once the node is Up and its boards are registered: no request is
+      // ever told that a configured board is unknown.
+      Callable<Ready> serve = () -> {
+        HostApiServer s = HostApiServer.start(settings.api(), api, json);
+        server.set(s);
+        log.info("host API listening on {}", s.address());
+        return new Ready(s.address(), s.port());
+      };
+      context.spawn(awaitRegistered(local.keySet(), serve, ready), "readiness");
       return Behaviors.receive(Void.class)
           .onSignal(PostStop.class, signal -> {
-            server.close();
+            if (server.get() != null) {
+              server.get().close();
+            }
             builder.close();
             return Behaviors.same();
           })
@@ -92,29 +97,34 @@ public final class Guardian {
    * Completes {@code ready} once this node is Up in the cluster (so the Receptionist shares
    * its boards with the other nodes) and every local board is listed, then stops.
    */
-  private static Behavior<Readiness> awaitRegistered(Set<String> boards, Ready address, CompletableFuture<Ready> ready) {
+  private static Behavior<Readiness> awaitRegistered(Set<String> boards, Callable<Ready> serve,
+      CompletableFuture<Ready> ready) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS,
           context.messageAdapter(Receptionist.Listing.class, Listed::new)));
       Cluster.get(context.getSystem()).subscriptions().tell(
           Subscribe.create(context.messageAdapter(SelfUp.class, Up::new), SelfUp.class));
-      return waiting(boards, false, boards.isEmpty(), address, ready);
+      return waiting(boards, false, boards.isEmpty(), serve, ready);
     });
   }
 
-  private static Behavior<Readiness> waiting(Set<String> boards, boolean up, boolean listed, Ready address,
+  private static Behavior<Readiness> waiting(Set<String> boards, boolean up, boolean listed, Callable<Ready> serve,
       CompletableFuture<Ready> ready) {
     if (up && listed) {
-      ready.complete(address);
+      try {
+        ready.complete(serve.call());
+      } catch (Exception e) {
+        ready.completeExceptionally(e);
+      }
       return Behaviors.stopped();
     }
     return Behaviors.receive(Readiness.class)
-        .onMessage(Up.class, m -> waiting(boards, true, listed, address, ready))
+        .onMessage(Up.class, m -> waiting(boards, true, listed, serve, ready))
         .onMessage(Listed.class, m -> {
           Set<String> registered = m.listing().getServiceInstances(DeviceActor.ALL_BOARDS).stream()
               .map(ref -> ref.path().name()).collect(Collectors.toSet());
           boolean all = boards.stream().allMatch(b -> registered.contains(BoardDirectory.actorName(b)));
-          return waiting(boards, up, listed || all, address, ready);
+          return waiting(boards, up, listed || all, serve, ready);
         })
         .build();
   }

@@ -39,7 +39,7 @@ class DeviceActorTest {
       .build();
 
   private static final DeviceTimeouts TIMEOUTS = new DeviceTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500),
-      Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
+      Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), 64,
       Duration.ofMillis(500), Duration.ofMillis(500), 50, 100);
 
   private static BoardConfig board(String id, String endpoint) {

@@ -16,4 +16,13 @@ public record ApiSettings(String host, int port, int maxConnections, Duration re
         gateway.getDuration("ask-margin"), gateway.getDuration("deploy.timeout"), gateway.getDuration("build.timeout"),
         device.getDuration("reply-timeout"), device.getDuration("status-timeout"), device.getDuration("connect-wait"));
   }
+
+  /**
+   * How long the edge waits for a board command whose reply is due within {@code reply}: the
+   * wait for a link, the reply, a re-read of STATUS when the reply is late, and the margin,
+   * plus {@code more} (a RESULT awaited after the reply).
+   */
+  public Duration commandTimeout(Duration reply, Duration more) {
+    return connectWait.plus(reply).plus(statusTimeout).plus(askMargin).plus(more);
+  }
 }

@@ -14,6 +14,7 @@ import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.fleet.FleetView;
 import io.wasmfleet.protocol.Crc32;
 import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireValues;
@@ -51,6 +52,8 @@ public final class HostApi {
   private final ModuleBuilder builder;
   private final ApiSettings settings;
   private final ObjectMapper json;
+  /** What each board's node said of it last: shown while the board moves or its node is down. */
+  private final java.util.Map<String, BoardState> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   public HostApi(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
       ModuleBuilder builder, ApiSettings settings, ObjectMapper json) {
@@ -108,8 +111,7 @@ public final class HostApi {
 
   private ObjectNode status(ApiRequest r) {
     RecipientRef<DeviceActor.Command> board = board(r);
-    Duration timeout = settings.statusTimeout().plus(settings.connectWait()).plus(settings.askMargin());
-    return answer(ask(board, DeviceActor.Status::new, timeout));
+    return answer(ask(board, DeviceActor.Status::new, settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)));
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {
@@ -123,7 +125,7 @@ public final class HostApi {
     ModuleCheck.problem(blob, name, state.config()).ifPresent(p -> {
       throw new ApiError(p);
     });
-    return deploy(board, moduleId, blob, replace, victim, false);
+    return deploy(board, moduleId, blob, replace, victim, false, r.bool("rollback", true));
   }
 
   private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
@@ -138,6 +140,7 @@ public final class HostApi {
     }
     String name = r.text("source_name", false);
     boolean replace = r.bool("replace", false);
+    boolean rollback = r.bool("rollback", true);
     String victim = r.victim();
     RecipientRef<DeviceActor.Command> board = board(r);
     BoardState state = state(board);
@@ -157,7 +160,7 @@ public final class HostApi {
     String artifactName = (built.aotPath() != null ? built.aotPath() : built.wasmPath()).getFileName().toString();
     ObjectNode out = ModuleCheck.problem(built.artifact(), artifactName, state.config())
         .map(HostApi::error)
-        .orElseGet(() -> deploy(board, moduleId, built.artifact(), replace, victim, simCompiled));
+        .orElseGet(() -> deploy(board, moduleId, built.artifact(), replace, victim, simCompiled, rollback));
     out.put("step", "load");
     if (simCompiled) {
       out.put("note", state.board() + " is a simulated board: mode=aot runs the wasm compiled to JVM bytecode"
@@ -191,8 +194,7 @@ public final class HostApi {
     Duration resultTimeout = r.seconds("result_timeout", 10);
     RecipientRef<DeviceActor.Command> board = board(r);
     String fn = func;
-    Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
-        .plus(wait ? resultTimeout : Duration.ZERO);
+    Duration timeout = settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO);
     return answer(ask(board, reply -> new DeviceActor.Start(moduleId, fn, args, wait, resultTimeout, reply), timeout));
   }
 
@@ -200,55 +202,61 @@ public final class HostApi {
     String moduleId = r.moduleId();
     Duration resultTimeout = r.seconds("result_timeout", 10);
     RecipientRef<DeviceActor.Command> board = board(r);
-    Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
-        .plus(resultTimeout);
+    Duration timeout = settings.commandTimeout(settings.replyTimeout(), resultTimeout);
     return answer(ask(board, reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
   }
 
   // ---- v2 -----------------------------------------------------------------------------------
 
+  /**
+   * Every board of the fleet, at every moment: a board whose node answers shows its state; a
+   * network board being handed over shows MOVING with its last owner, a pinned board of a dead
+   * node OWNER_DOWN, each with what was last seen of it.
+   */
   private ObjectNode boards() {
-    List<ActorRef<DeviceActor.Command>> refs = await(directory.all(), settings.askMargin(), "the board directory");
-    java.util.Set<org.apache.pekko.actor.Address> unreachable = new java.util.HashSet<>();
-    org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable()
-        .forEach(member -> unreachable.add(member.address()));
-    List<CompletionStage<BoardState>> states = new ArrayList<>();
-    for (ActorRef<DeviceActor.Command> ref : refs) {
-      if (unreachable.contains(ref.path().address())) {
-        continue; // its node is down: listed below as OWNER_DOWN, or being taken over
-      }
-      states.add(AskPattern.ask(ref, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()));
+    List<FleetView.Placement> placements = await(directory.list(), settings.askMargin(), "the fleet view");
+    List<CompletionStage<BoardState>> asked = new ArrayList<>();
+    for (FleetView.Placement p : placements) {
+      asked.add(p.ref() == null ? null
+          : AskPattern.ask(p.ref(), DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()));
     }
     ArrayNode list = json.createArrayNode();
-    List<BoardState> known = new ArrayList<>();
-    for (CompletionStage<BoardState> s : states) {
-      try {
-        known.add(s.toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (InterruptedException | ExecutionException | TimeoutException e) {
-        // a board that does not answer is left out; its node may be going down
+    for (int i = 0; i < placements.size(); i++) {
+      FleetView.Placement p = placements.get(i);
+      BoardState state = null;
+      if (asked.get(i) != null) {
+        try {
+          state = asked.get(i).toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          lastSeen.put(p.board(), state);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+          // its node is going down, or the board is being handed over: listed all the same
+        }
       }
+      list.add(state != null ? boardJson(state) : absentBoardJson(p));
     }
-    known.sort(java.util.Comparator.comparing(BoardState::board));
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (BoardState s : known) {
-      if (seen.add(s.board())) {
-        list.add(boardJson(s));
-      }
-    }
-    java.util.Map<String, String> down = await(directory.unavailable(), settings.askMargin(), "the fleet view");
-    for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(down).entrySet()) {
-      if (seen.add(e.getKey())) {
-        ObjectNode b = list.addObject();
-        b.put("board", e.getKey());
-        b.put("node", e.getValue());
-        b.put("link", "OWNER_DOWN");
-        b.putArray("modules");
-        b.put("error", "owner node " + e.getValue() + " is down");
-      }
-    }
-    ObjectNode out = ok(seen.size() + " boards");
+    ObjectNode out = ok(placements.size() + " boards");
     out.set("boards", list);
     return out;
+  }
+
+  /** A board nobody can describe right now: where it was, and the last that was seen of it. */
+  private ObjectNode absentBoardJson(FleetView.Placement p) {
+    BoardState last = lastSeen.get(p.board());
+    ObjectNode b = last != null ? boardJson(last) : json.createObjectNode();
+    b.put("board", p.board());
+    b.put("node", p.node());
+    String link = p.state().equals(FleetView.UP) ? "NOT_ANSWERING" : p.state();
+    b.put("link", link);
+    if (!b.has("modules")) {
+      b.putArray("modules");
+    }
+    b.put("error", switch (link) {
+      case FleetView.MOVING -> "owner node " + p.node() + " is down; the board is being handed over to another node";
+      case FleetView.OWNER_DOWN -> "owner node " + p.node() + " is down";
+      case FleetView.STARTING -> "no node has started the board yet";
+      default -> "node " + p.node() + " did not answer within " + BOARD_STATE_TIMEOUT.toMillis() + " ms";
+    });
+    return b;
   }
 
   private ObjectNode boardJson(BoardState s) {
@@ -334,20 +342,18 @@ public final class HostApi {
         ApiRequest.wire(() -> StartArgs.parse(args));
         boolean wait = r.bool("wait_result", false);
         Duration resultTimeout = r.seconds("result_timeout", 10);
-        Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
-            .plus(wait ? resultTimeout : Duration.ZERO);
+        Duration timeout = settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO);
         yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Start(moduleId, func, args, wait,
             resultTimeout, reply), timeout));
       }
       case "stop" -> {
         Duration resultTimeout = r.seconds("result_timeout", 10);
-        Duration timeout = settings.replyTimeout().plus(settings.connectWait()).plus(settings.askMargin())
-            .plus(resultTimeout);
+        Duration timeout = settings.commandTimeout(settings.replyTimeout(), resultTimeout);
         yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply),
             timeout));
       }
       default -> t -> answer(ask(board(t.board()), DeviceActor.Status::new,
-          settings.statusTimeout().plus(settings.connectWait()).plus(settings.askMargin())));
+          settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)));
     };
     return FleetOperation.run(op, targets, parallel, perBoard, events);
   }
@@ -356,6 +362,7 @@ public final class HostApi {
   private java.util.function.Function<FleetOperation.Target, ObjectNode> fleetDeploy(ApiRequest r, String moduleId,
       byte[] wasm, byte[] source, java.util.function.Consumer<ObjectNode> events) {
     boolean replace = r.bool("replace", false);
+    boolean rollback = r.bool("rollback", true);
     String victim = r.victim();
     String name = r.text(wasm != null ? "blob_name" : "source_name", false);
     String mode = source == null ? "wasm" : java.util.Optional.ofNullable(r.text("mode", false)).orElse("wasm");
@@ -396,7 +403,7 @@ public final class HostApi {
       }
       byte[] payload = artifact;
       return ModuleCheck.problem(payload, name, state.config()).map(HostApi::error)
-          .orElseGet(() -> deploy(board, moduleId, payload, replace, victim, simCompiled));
+          .orElseGet(() -> deploy(board, moduleId, payload, replace, victim, simCompiled, rollback));
     };
   }
 
@@ -410,14 +417,16 @@ public final class HostApi {
     return board(r.text("device", true));
   }
 
+  /** What the gateway knows of a board; a network board being handed over is waited for (deploy timeout). */
   private BoardState state(RecipientRef<DeviceActor.Command> board) {
-    return await(AskPattern.ask(board, DeviceActor.GetState::new, settings.askMargin(), system.scheduler()),
-        settings.askMargin(), "the board");
+    return await(AskPattern.ask(board, DeviceActor.GetState::new, settings.deployTimeout(), system.scheduler()),
+        settings.deployTimeout(), "the board");
   }
 
   private ObjectNode deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
-      String victim, boolean simCompiled) {
-    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled);
+      String victim, boolean simCompiled, boolean rollback) {
+    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled,
+        rollback);
     DeploymentActor.Deployed deployed = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(
             deployments, reply -> new Deployments.Deploy(board, request, reply),
             settings.deployTimeout().plus(settings.askMargin()), system.scheduler()),
@@ -532,7 +541,15 @@ public final class HostApi {
   }
 
   private ObjectNode answer(Answer a) {
-    return a.ok() ? ok(a.detail()) : error(a.error());
+    ObjectNode out = a.ok() ? ok(a.detail()) : error(a.error());
+    if (a.rolledBack() != null) {
+      out.put("rolled_back", a.rolledBack());
+    }
+    if (a.rollbackFailed() != null) {
+      out.put("rolled_back", false);
+      out.put("rollback_failed", a.rollbackFailed());
+    }
+    return out;
   }
 
   private static final ObjectMapper PLAIN = new ObjectMapper();

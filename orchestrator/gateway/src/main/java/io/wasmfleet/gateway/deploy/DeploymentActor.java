@@ -32,8 +32,14 @@ public final class DeploymentActor {
   /** The board's actor is gone: its node went down (death watch) or it stopped. */
   private record BoardGone(String board) implements Command {}
 
-  /** What to deploy where. */
-  public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled) {}
+  /** What to deploy where; {@code rollback}: put the old module back if a replace fails. */
+  public record Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
+      boolean rollback) {
+
+    public Request(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled) {
+      this(moduleId, payload, replace, replaceVictim, simCompiled, true);
+    }
+  }
 
   public static Behavior<Command> create(RecipientRef<DeviceActor.Command> board, Request request, Duration timeout,
       ActorRef<Deployed> replyTo) {
@@ -60,7 +66,7 @@ public final class DeploymentActor {
           context.getLog().debug("deploy {} to {}: {}", request.moduleId(), m.state().board(), d.explanation());
           context.ask(Answer.class, board, timeout,
               r -> new DeviceActor.Load(request.moduleId(), request.payload(), d.replace(), d.victim(),
-                  request.simCompiled(), r),
+                  request.simCompiled(), request.rollback(), r),
               (answer, failure) -> failure == null ? new LoadAnswered(answer)
                   : new Failed("no answer from board " + m.state().board() + " within " + timeout.toSeconds() + " s"));
           return loading(d, replyTo);

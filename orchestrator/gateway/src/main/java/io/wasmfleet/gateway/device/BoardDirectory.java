@@ -3,14 +3,12 @@ package io.wasmfleet.gateway.device;
 import java.time.Duration;
 import io.wasmfleet.gateway.fleet.FleetView;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * Finds boards by id, wherever they run, through this node's {@link FleetView} (fed by the
@@ -51,15 +49,9 @@ public final class BoardDirectory {
         });
   }
 
-  /** Boards whose owner node is down: id -> node name. */
-  public CompletionStage<Map<String, String>> unavailable() {
-    return AskPattern.ask(fleet, FleetView.ListUnavailable::new, timeout, system.scheduler());
-  }
-
-  public CompletionStage<List<ActorRef<DeviceActor.Command>>> all() {
-    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-            r -> Receptionist.find(DeviceActor.ALL_BOARDS, r), timeout, system.scheduler())
-        .thenApply(listing -> List.copyOf(listing.getServiceInstances(DeviceActor.ALL_BOARDS)));
+  /** Every board of the fleet this node knows of, with where it is now. */
+  public CompletionStage<List<FleetView.Placement>> list() {
+    return AskPattern.ask(fleet, FleetView.ListBoards::new, timeout, system.scheduler());
   }
 
   /** Pinned DeviceActors are named {@code board-<id>}; sharded ones by their entity id. */

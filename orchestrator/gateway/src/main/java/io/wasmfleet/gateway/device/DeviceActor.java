@@ -32,11 +32,17 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * and waits for its direct reply, and tracks every slot (empty, loading, loaded, running,
  * stopping) from what the board says. RESULT lines, which come whenever a job ends, go to the
  * slot of their {@code module_id}, or, when a firmware 1.0.0 board leaves it out, to the job
- * started last. On connect and after an unexpected HELLO (a reboot) it re-reads STATUS: the
- * board is the source of truth.
+ * started last. The board is the source of truth: on connect, after a HELLO (a reboot), after a
+ * reply that did not come in time and after a failed LOAD it re-reads STATUS, and only a
+ * {@code STATUS_OK} line rebuilds the view. A link loss or a reboot ends every operation in
+ * flight and stops a payload being written at once.
  *
- * <p>States: {@link #disconnected}, {@link #syncing}, {@link #idle}, {@link #awaiting}.
- * Requests that arrive while a command is in flight are stashed.
+ * <p>A replace (in place, or over a victim) that fails after the board destroyed the old module
+ * is rolled back: the gateway keeps the last good artifact of every module it loaded and, once
+ * STATUS shows the old module gone, loads it again before it answers.
+ *
+ * <p>States: {@link #disconnected}, {@link #idle}, {@link #awaiting} (a command, or the
+ * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile are stashed.
  */
 public final class DeviceActor {
 
@@ -54,10 +60,15 @@ public final class DeviceActor {
    * {@code simCompiled} asks a simulated board to run the wasm compiled (its stand-in for AOT).
    */
   public record Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
-      ActorRef<Answer> replyTo) implements Command, CborSerializable {
+      boolean rollback, ActorRef<Answer> replyTo) implements Command, CborSerializable {
+
+    public Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
+        ActorRef<Answer> replyTo) {
+      this(moduleId, payload, replace, replaceVictim, simCompiled, true, replyTo);
+    }
 
     public Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, ActorRef<Answer> replyTo) {
-      this(moduleId, payload, replace, replaceVictim, false, replyTo);
+      this(moduleId, payload, replace, replaceVictim, false, true, replyTo);
     }
   }
 
@@ -81,8 +92,25 @@ public final class DeviceActor {
   /** The last console lines the board printed (module output, kernel messages). */
   public record GetConsole(ActorRef<ConsoleLines> replyTo) implements Command, CborSerializable {}
 
-  /** The final answer to a request: {@code detail} is the board's final line when ok. */
-  public record Answer(boolean ok, String detail, String error) implements CborSerializable {
+  /**
+   * The final answer to a request: {@code detail} is the board's final line when ok. A replace
+   * that failed after the board destroyed the module it replaced says whether the gateway put
+   * that module back: {@code rolledBack} true, or {@code rollbackFailed} with the reason.
+   */
+  public record Answer(boolean ok, String detail, String error, Boolean rolledBack, String rollbackFailed)
+      implements CborSerializable {
+
+    public Answer(boolean ok, String detail, String error) {
+      this(ok, detail, error, null, null);
+    }
+
+    Answer withRolledBack() {
+      return new Answer(ok, detail, error, true, null);
+    }
+
+    Answer withRollbackFailed(String why) {
+      return new Answer(ok, detail, error, null, why);
+    }
 
     public static Answer ok(String detail) {
       return new Answer(true, detail, null);
@@ -140,7 +168,6 @@ public final class DeviceActor {
 
   private record PayloadWritten(long opId, Throwable failure) implements Command {}
 
-
   // ---- commands in flight -------------------------------------------------------------------
 
   /** The command that awaits its direct reply. {@code replyTo} is null for the gateway's own STATUS. */
@@ -150,11 +177,19 @@ public final class DeviceActor {
     ActorRef<Answer> replyTo();
   }
 
-  /** {@code slot}: where the board put the module (known from LOAD_READY on; -1 before). */
-  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent, int slot)
-      implements Op {
+  /**
+   * {@code slot}: where the board put the module (known from LOAD_READY on; -1 before).
+   * {@code rollback}: the module this replace destroys on the board (null when none), to be
+   * loaded again if the replace fails. {@code restoring}: set when this LOAD is itself a rollback.
+   */
+  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent, int slot,
+      Artifact rollback, PendingRollback restoring) implements Op {
     public ActorRef<Answer> replyTo() {
       return request.replyTo();
+    }
+
+    LoadOp sending(int toSlot) {
+      return new LoadOp(id, request, command, true, toSlot, rollback, restoring);
     }
   }
 
@@ -170,10 +205,42 @@ public final class DeviceActor {
     }
   }
 
-  private record StatusOp(long id, ActorRef<Answer> replyTo) implements Op {}
+  /**
+   * STATUS: a request's ({@code replyTo}) or the gateway's own re-read. {@code late} is a
+   * request whose reply did not come in time ({@code lateReason} says which): it is answered
+   * from its reply if that still comes, else from what this STATUS shows.
+   */
+  private record StatusOp(long id, ActorRef<Answer> replyTo, int resends, Op late, String lateReason)
+      implements Op {}
+
+  /** A module as it was loaded, kept to load it again when a replace of it fails. */
+  private record Artifact(String moduleId, byte[] payload, boolean simCompiled) {}
+
+  /** A failed replace, answered once STATUS shows whether the old module must be loaded again. */
+  private record PendingRollback(LoadOp op, Answer failure) {}
+
+  /**
+   * What a reply line did to the command awaiting it: not its reply ({@code handled} false),
+   * a next step to wait for ({@code next}), or the end, with the answer (null when a slot
+   * answers later) and whether the board must be re-read.
+   */
+  private record Step(boolean handled, Op next, Answer answer, boolean resync) {
+    static final Step UNRELATED = new Step(false, null, null, false);
+
+    static Step waiting(Op next) {
+      return new Step(true, next, null, false);
+    }
+
+    static Step finished(Answer answer, boolean resync) {
+      return new Step(true, null, answer, resync);
+    }
+  }
 
   private static final Set<String> IMMEDIATE_START_REFUSALS =
       Set.of("BAD_PARAMS", "NO_MODULE", "BUSY", "NO_MEM", "NO_ENTRYPOINT");
+
+  /** How often a STATUS is sent again when a leftover ERROR or LOAD_ERR came instead of STATUS_OK. */
+  private static final int STATUS_RESENDS = 3;
 
   public static Behavior<Command> create(BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(timeouts.stashCapacity(),
@@ -191,6 +258,7 @@ public final class DeviceActor {
   // One ModuleSlot actor per slot (its state machine, waiters, timeouts); which module is in which.
   private final List<ActorRef<ModuleSlot.Command>> slots = new ArrayList<>();
   private final Map<String, Integer> placement = new HashMap<>();
+  private final Map<String, Artifact> artifacts = new HashMap<>();
   private final ArrayDeque<String> console = new ArrayDeque<>();
   private String lastStarted;
   private StatusOk.PoolFigures pool;
@@ -203,6 +271,7 @@ public final class DeviceActor {
   private int silentSyncs;
   private long consoleTotal;
   private boolean simulated;
+  private PendingRollback pendingRollback;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -317,11 +386,15 @@ public final class DeviceActor {
       failRequest(request, unreachable());
       return Behaviors.same();
     }
+    startConnectWait();
+    stashOrFail(request);
+    return Behaviors.same();
+  }
+
+  private void startConnectWait() {
     if (!timers.isTimerActive(ConnectWaitExpired.INSTANCE)) {
       timers.startSingleTimer(ConnectWaitExpired.INSTANCE, timeouts.connectWait());
     }
-    stashOrFail(request);
-    return Behaviors.same();
   }
 
   private String unreachable() {
@@ -333,6 +406,10 @@ public final class DeviceActor {
     String error = unreachable();
     stash.forEach(request -> failRequest(request, error));
     stash.clear();
+    if (pendingRollback != null) {
+      reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(error));
+      pendingRollback = null;
+    }
     return Behaviors.same();
   }
 
@@ -360,27 +437,131 @@ public final class DeviceActor {
     }
   }
 
+  /** The link is gone: every operation in flight ends now; the view waits for the next STATUS_OK. */
   private Behavior<Command> onLinkClosed(LinkClosed m, Op inFlight) {
     if (m.generation() != generation) {
       return Behaviors.same();
     }
     context.getLog().warn("board {}: link lost: {}", board.id(), m.reason());
     lastError = "link lost: " + m.reason();
+    connection.cancelPayloads();
     connection = null;
-    if (inFlight != null) {
-      reply(inFlight, Answer.error("link to board " + board.id() + " lost: " + m.reason()));
-    }
     timers.cancel("op");
+    String error = "link to board " + board.id() + " lost: " + m.reason();
+    endInFlight(inFlight, error);
+    slots.forEach(slot -> slot.tell(new ModuleSlot.LinkLost(error)));
+    if (pendingRollback != null) {
+      startConnectWait();
+    }
     timers.startSingleTimer(Reconnect.INSTANCE, backoff);
     return disconnected();
   }
 
-  // ---- syncing: STATUS after connect, reboot or a lost reply --------------------------------
+  /** Answers the command in flight, and a late one the re-read was waiting for, with {@code error}. */
+  private void endInFlight(Op op, String error) {
+    if (op instanceof StatusOp status && status.late() != null) {
+      finish(status.late(), Answer.error(status.lateReason() + "; then " + error));
+    }
+    if (op != null) {
+      finish(op, Answer.error(error));
+    }
+  }
+
+  // ---- re-reading the board: STATUS after connect, reboot, a late reply or a failed LOAD ----
 
   private Behavior<Command> sync() {
-    StatusOp op = new StatusOp(++nextId, null);
+    return sync(null, null);
+  }
+
+  private Behavior<Command> sync(Op late, String lateReason) {
+    StatusOp op = new StatusOp(++nextId, null, 0, late, lateReason);
     send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status());
     return awaiting(op);
+  }
+
+  /** A STATUS awaits its reply: only STATUS_OK ends it; a late command's reply is still taken. */
+  private Behavior<Command> onStatusLine(DeviceLine line, StatusOp op) {
+    if (line instanceof StatusOk status) {
+      timers.cancel("op");
+      reconcile(status);
+      silentSyncs = 0;
+      if (op.replyTo() != null) {
+        op.replyTo().tell(Answer.ok(line.format()));
+      }
+      if (op.late() != null) {
+        finish(op.late(), lateAnswer(op.late(), op.lateReason(), status));
+      }
+      return afterStatus(status);
+    }
+    boolean handled = false;
+    StatusOp current = op;
+    if (op.late() != null) {
+      Step step = replyStep(line, op.late(), true);
+      if (step.handled()) {
+        handled = true;
+        if (step.answer() != null) {
+          finish(op.late(), step.answer());
+        }
+        current = new StatusOp(op.id(), op.replyTo(), op.resends(), null, null);
+      }
+    }
+    if ((line instanceof DeviceLine.DeviceError || line instanceof DeviceLine.LoadErr)
+        && current.resends() < STATUS_RESENDS) {
+      // Our STATUS may have completed a payload the board was still reading (after a cut link):
+      // what came is the leftover's reply, not STATUS_OK. Ask again.
+      if (!handled) {
+        keepConsole(line.format());
+      }
+      StatusOp again = new StatusOp(++nextId, current.replyTo(), current.resends() + 1, current.late(),
+          current.lateReason());
+      send(new GatewayCommand.Status(), again, "STATUS_OK", timeouts.status());
+      return awaiting(again);
+    }
+    if (!handled) {
+      unexpected(line);
+    }
+    return current == op ? Behaviors.same() : awaiting(current);
+  }
+
+  /** What a request whose reply never came is told, once STATUS shows what the board did. */
+  private static Answer lateAnswer(Op late, String reason, StatusOk status) {
+    String id = late instanceof LoadOp l ? l.command().moduleId()
+        : late instanceof StartOp s ? s.command().moduleId() : ((StopOp) late).request().moduleId();
+    String now = status.modules().stream().filter(e -> e.id().equals(id)).findFirst()
+        .map(e -> id + " " + (e.running() ? "RUNNING" : "LOADED")).orElse(id + " is not loaded");
+    return Answer.error(reason + "; the board's STATUS afterwards: " + now);
+  }
+
+  /** After a STATUS_OK: a failed replace is rolled back if the board lost the old module. */
+  private Behavior<Command> afterStatus(StatusOk status) {
+    if (pendingRollback == null) {
+      return stash.unstashAll(idle());
+    }
+    PendingRollback p = pendingRollback;
+    pendingRollback = null;
+    Artifact old = p.op().rollback();
+    if (status.modules().stream().anyMatch(e -> e.id().equals(old.moduleId()))) {
+      reply(p.op(), p.failure()); // the board kept the old module: nothing to undo
+      return stash.unstashAll(idle());
+    }
+    if (old.payload() == null) {
+      reply(p.op(), p.failure().withRollbackFailed("the gateway kept no copy of " + old.moduleId()
+          + " (it was not loaded through this gateway since it started)"));
+      return stash.unstashAll(idle());
+    }
+    GatewayCommand.Load command = new GatewayCommand.Load(old.moduleId(), old.payload().length,
+        io.wasmfleet.protocol.Crc32.of(old.payload()), false, null, simExec(old.simCompiled()));
+    Load restore = new Load(old.moduleId(), old.payload(), false, null, old.simCompiled(), false,
+        p.op().replyTo());
+    context.getLog().info("board {}: the replace of {} failed; loading {} again", board.id(),
+        old.moduleId(), old.moduleId());
+    LoadOp op = new LoadOp(++nextId, restore, command, false, -1, null, p);
+    send(command, op, "LOAD_READY", timeouts.loadReady());
+    return awaiting(op);
+  }
+
+  private static WireParams simExec(boolean compiled) {
+    return compiled ? WireParams.builder().add("sim_exec", "compiled").build() : WireParams.EMPTY;
   }
 
   // ---- idle ---------------------------------------------------------------------------------
@@ -410,14 +591,28 @@ public final class DeviceActor {
     try {
       command = new GatewayCommand.Load(request.moduleId(), request.payload().length,
           io.wasmfleet.protocol.Crc32.of(request.payload()), request.replace(), request.replaceVictim(),
-          request.simCompiled() ? WireParams.builder().add("sim_exec", "compiled").build() : WireParams.EMPTY);
+          simExec(request.simCompiled()));
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    LoadOp op = new LoadOp(++nextId, request, command, false, -1);
+    LoadOp op = new LoadOp(++nextId, request, command, false, -1, rollbackOf(request, command), null);
     send(command, op, "LOAD_READY", timeouts.loadReady());
     return awaiting(op);
+  }
+
+  /** The module a replace destroys on a firmware 1.0.0 board before the new payload is checked. */
+  private Artifact rollbackOf(Load request, GatewayCommand.Load command) {
+    if (!request.rollback() || !command.replace()) {
+      return null;
+    }
+    String lost = placement.containsKey(command.moduleId()) ? command.moduleId()
+        : command.replaceVictim() != null && placement.containsKey(command.replaceVictim())
+            ? command.replaceVictim() : null;
+    if (lost == null) {
+      return null;
+    }
+    return artifacts.getOrDefault(lost, new Artifact(lost, null, false));
   }
 
   private Behavior<Command> onStart(Start request) {
@@ -447,7 +642,7 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> onStatus(Status request) {
-    StatusOp op = new StatusOp(++nextId, request.replyTo());
+    StatusOp op = new StatusOp(++nextId, request.replyTo(), 0, null, null);
     send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status());
     return awaiting(op);
   }
@@ -483,10 +678,35 @@ public final class DeviceActor {
         .build();
   }
 
-  private Behavior<Command> done(Op op, Answer answer) {
+  /** Ends {@code op}'s wait as {@code step} says. */
+  private Behavior<Command> apply(Op op, Step step) {
+    if (step.next() != null) {
+      return awaiting(step.next());
+    }
     timers.cancel("op");
+    if (step.answer() != null) {
+      finish(op, step.answer());
+    }
+    return step.resync() || pendingRollback != null ? sync() : stash.unstashAll(idle());
+  }
+
+  /**
+   * Answers {@code op}. A rollback LOAD answers the replace it undoes; a failed replace waits for
+   * the next STATUS_OK ({@link #afterStatus}) to know whether the old module must be loaded again.
+   */
+  private void finish(Op op, Answer answer) {
+    if (op instanceof LoadOp load && load.restoring() != null) {
+      PendingRollback undone = load.restoring();
+      reply(undone.op(), answer.ok() ? undone.failure().withRolledBack()
+          : undone.failure().withRollbackFailed("loading " + load.command().moduleId() + " again failed: "
+              + answer.error()));
+      return;
+    }
+    if (op instanceof LoadOp load && !answer.ok() && load.rollback() != null) {
+      pendingRollback = new PendingRollback(load, answer);
+      return;
+    }
     reply(op, answer);
-    return stash.unstashAll(idle());
   }
 
   private static void reply(Op op, Answer answer) {
@@ -495,30 +715,52 @@ public final class DeviceActor {
     }
   }
 
+  /**
+   * A reply did not come in time. The board's state is unknown: re-read it, and answer the
+   * request from its reply if that still comes, else from what STATUS shows.
+   */
   private Behavior<Command> onOpTimeout(OpTimeout m, Op op) {
     if (m.opId() != op.id()) {
       return Behaviors.same();
     }
     String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
     context.getLog().warn("board {}: {}", board.id(), error);
-    reply(op, Answer.error(error));
-    if (op.replyTo() == null && ++silentSyncs >= 2) {
-      // Our own re-reads of STATUS went unanswered twice: the board does not answer. Nobody waits silently.
-      String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
-      stash.forEach(request -> failRequest(request, refusal));
-      stash.clear();
+    connection.cancelPayloads();
+    if (op instanceof StatusOp status && status.replyTo() == null) {
+      if (status.late() != null) {
+        finish(status.late(), Answer.error(status.lateReason() + "; the board did not answer STATUS either"));
+      }
+      if (++silentSyncs >= 2) {
+        // Our own re-reads of STATUS went unanswered twice: the board does not answer. Nobody waits silently.
+        String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
+        stash.forEach(request -> failRequest(request, refusal));
+        stash.clear();
+      }
+      return sync();
     }
-    // The board's state is unknown now: ask it.
-    return sync();
+    if (op instanceof LoadOp load && load.slot() >= 0) {
+      slots.get(load.slot()).tell(ModuleSlot.LoadFailed.INSTANCE); // STATUS says what is there now
+      placement.values().removeIf(i -> i == load.slot());
+    }
+    if (op instanceof StatusOp || op instanceof LoadOp load && load.restoring() != null) {
+      finish(op, Answer.error(error)); // a re-read would only ask the same again
+      return sync();
+    }
+    return sync(op, error);
   }
 
   private Behavior<Command> onPayloadWritten(PayloadWritten m, Op op) {
-    if (m.failure() != null && op instanceof LoadOp load && load.id() == m.opId()) {
-      timers.cancel("op");
-      reply(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
-      return sync();
+    if (m.failure() == null || m.failure() instanceof BoardConnection.PayloadCancelled
+        || !(op instanceof LoadOp load) || load.id() != m.opId()) {
+      return Behaviors.same();
     }
-    return Behaviors.same();
+    timers.cancel("op");
+    if (load.slot() >= 0) {
+      slots.get(load.slot()).tell(ModuleSlot.LoadFailed.INSTANCE);
+      placement.values().removeIf(i -> i == load.slot());
+    }
+    finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
+    return sync();
   }
 
   /** A line from the board; {@code op} is the command awaiting its reply, or null. */
@@ -537,7 +779,18 @@ public final class DeviceActor {
     if (line instanceof DeviceLine.Result r) {
       return onResult(r, op);
     }
-    return op == null ? unexpected(line) : onReply(line, op);
+    if (op == null) {
+      if (line instanceof StatusOk status) {
+        reconcile(status); // a late STATUS_OK: still the board's truth
+        return Behaviors.same();
+      }
+      return unexpected(line);
+    }
+    if (op instanceof StatusOp status) {
+      return onStatusLine(line, status);
+    }
+    Step step = replyStep(line, op, false);
+    return step.handled() ? apply(op, step) : unexpected(line);
   }
 
   private Behavior<Command> unexpected(DeviceLine line) {
@@ -554,135 +807,124 @@ public final class DeviceActor {
     }
   }
 
+  /** A HELLO: the board booted. Unless it is the first one, every operation in flight ends. */
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
     simulated = "1".equals(hello.extra().get("sim").orElse(null));
-    boolean expected = op instanceof StatusOp status && status.replyTo() == null && placement.isEmpty();
+    boolean expected = op instanceof StatusOp status && status.replyTo() == null && status.late() == null
+        && placement.isEmpty() && pendingRollback == null;
     if (expected) {
       return Behaviors.same();
     }
+    connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
     String error = "board " + board.id() + " rebooted; its modules are gone";
-    if (op != null) {
-      timers.cancel("op");
-      reply(op, Answer.error(error));
-    }
+    timers.cancel("op");
+    endInFlight(op, error);
     placement.forEach((id, i) -> slots.get(i).tell(new ModuleSlot.Clear(error + " (" + id + " was lost)")));
+    slots.forEach(slot -> slot.tell(ModuleSlot.LoadFailed.INSTANCE));
     placement.clear();
     lastStarted = null;
     return sync();
   }
 
-  private Behavior<Command> onReply(DeviceLine line, Op op) {
+  /** What {@code line} does to {@code op}; {@code late}: the op's wait already timed out. */
+  private Step replyStep(DeviceLine line, Op op, boolean late) {
     if (op instanceof LoadOp load) {
-      return onLoadReply(line, load);
+      return loadStep(line, load, late);
     }
     if (op instanceof StartOp start) {
-      return onStartReply(line, start);
+      return startStep(line, start);
     }
     if (op instanceof StopOp stop) {
-      return onStopReply(line, stop);
+      return stopStep(line, stop);
     }
-    return onStatusReply(line, (StatusOp) op);
+    return Step.UNRELATED;
   }
 
-  private Behavior<Command> onLoadReply(DeviceLine line, LoadOp op) {
+  private Step loadStep(DeviceLine line, LoadOp op, boolean late) {
     if (line instanceof DeviceLine.LoadReady ready && !op.payloadSent()) {
       if (!ready.moduleId().equals(op.command().moduleId()) || ready.size() != op.command().size()) {
-        return unexpected(line);
+        return Step.UNRELATED;
+      }
+      if (late) {
+        // STATUS went out meanwhile and may sit inside the payload's place: the board abandons this load
+        return Step.finished(Answer.error("no LOAD_READY from board " + board.id() + " in time; it came late,"
+            + " so the payload was not sent and the board abandons the load"), false);
       }
       long id = op.id();
-      context.pipeToSelf(connection.write(op.request().payload()), (ok, failure) -> new PayloadWritten(id, failure));
+      context.pipeToSelf(connection.writePayload(op.request().payload(), board.baud() / 10, timeouts.payloadLead()),
+          (ok, failure) -> new PayloadWritten(id, failure));
       Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
       int slot = slotFor(op.command());
       if (slot >= 0) {
         slots.get(slot).tell(new ModuleSlot.Loading(op.command().moduleId(), op.command().size()));
       }
-      LoadOp sending = new LoadOp(op.id(), op.request(), op.command(), true, slot);
       timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
-      return awaiting(sending);
+      return Step.waiting(op.sending(slot));
     }
     if (line instanceof DeviceLine.LoadOk) {
+      artifacts.put(op.command().moduleId(), new Artifact(op.command().moduleId(), op.request().payload(),
+          op.request().simCompiled()));
       if (op.slot() < 0) {
-        timers.cancel("op");
-        reply(op, Answer.ok(line.format()));
-        return sync(); // the board used a slot we did not know was free: read it
+        return Step.finished(Answer.ok(line.format()), true); // the board used a slot we did not know was free
       }
       placement.values().removeIf(i -> i == op.slot());
       placement.put(op.command().moduleId(), op.slot());
       slots.get(op.slot()).tell(ModuleSlot.Loaded.INSTANCE);
-      return done(op, Answer.ok(line.format()));
+      return Step.finished(Answer.ok(line.format()), false);
     }
     if (line instanceof DeviceLine.LoadErr) {
-      timers.cancel("op");
       if (op.slot() >= 0) {
         slots.get(op.slot()).tell(ModuleSlot.LoadFailed.INSTANCE);
         placement.values().removeIf(i -> i == op.slot());
       }
-      reply(op, Answer.error(line.format()));
       // Which slot the board emptied depends on where it failed: ask it.
-      return sync();
+      return Step.finished(Answer.error(line.format()), true);
     }
-    return unexpectedReply(line, op);
+    return errorStep(line);
   }
 
-  private Behavior<Command> unexpectedReply(DeviceLine line, Op op) {
-    if (line instanceof DeviceLine.DeviceError) {
-      return done(op, Answer.error(line.format()));
-    }
-    return unexpected(line);
+  private static Step errorStep(DeviceLine line) {
+    return line instanceof DeviceLine.DeviceError ? Step.finished(Answer.error(line.format()), false) : Step.UNRELATED;
   }
 
-  private Behavior<Command> onStartReply(DeviceLine line, StartOp op) {
+  private Step startStep(DeviceLine line, StartOp op) {
     if (!(line instanceof DeviceLine.StartOk)) {
-      return unexpectedReply(line, op);
+      return errorStep(line);
     }
     String id = op.command().moduleId();
     String func = op.command().func() == null ? "app_main" : op.command().func();
     Integer slot = placement.get(id);
     if (slot == null) {
       // a module the gateway did not know of (loaded by someone else): read the board
-      timers.cancel("op");
-      reply(op, op.request().waitResult()
+      return Step.finished(op.request().waitResult()
           ? Answer.error(id + " was started, but it was not loaded through this gateway; try again")
-          : Answer.ok(line.format()));
-      return sync();
+          : Answer.ok(line.format()), true);
     }
     slots.get(slot).tell(new ModuleSlot.Started(func));
     lastStarted = id;
     if (op.request().waitResult()) {
-      timers.cancel("op");
       slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), true, op.request().resultTimeout()));
-      return stash.unstashAll(idle());
+      return Step.finished(null, false);
     }
-    return done(op, Answer.ok(line.format()));
+    return Step.finished(Answer.ok(line.format()), false);
   }
 
-  private Behavior<Command> onStopReply(DeviceLine line, StopOp op) {
+  private Step stopStep(DeviceLine line, StopOp op) {
     if (!(line instanceof DeviceLine.StopOk stopOk)) {
-      return unexpectedReply(line, op);
+      return errorStep(line);
     }
-    String id = op.request().moduleId();
-    Integer slot = placement.get(id);
+    Integer slot = placement.get(op.request().moduleId());
     if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
-      timers.cancel("op");
       slots.get(slot).tell(ModuleSlot.StopPending.INSTANCE);
       slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), false, op.request().resultTimeout()));
-      return stash.unstashAll(idle());
+      return Step.finished(null, false);
     }
     if (slot != null) {
       slots.get(slot).tell(ModuleSlot.JobGone.INSTANCE);
     }
-    return done(op, Answer.ok(line.format()));
-  }
-
-  private Behavior<Command> onStatusReply(DeviceLine line, StatusOp op) {
-    if (!(line instanceof StatusOk status)) {
-      return unexpectedReply(line, op);
-    }
-    reconcile(status);
-    silentSyncs = 0;
-    return done(op, Answer.ok(line.format()));
+    return Step.finished(Answer.ok(line.format()), false);
   }
 
   /** The board is the source of truth: each slot adopts what STATUS lists, or is cleared. */
@@ -719,13 +961,18 @@ public final class DeviceActor {
     }
     placement.clear();
     placement.putAll(next);
+    artifacts.keySet().retainAll(next.keySet());
   }
 
   // ---- RESULT -------------------------------------------------------------------------------
 
   private Behavior<Command> onResult(DeviceLine.Result result, Op op) {
     if (op instanceof StartOp start && isImmediateReply(result, start)) {
-      return done(op, Answer.of(result.isOk(), result.format()));
+      return apply(op, Step.finished(Answer.of(result.isOk(), result.format()), false));
+    }
+    if (op instanceof StatusOp status && status.late() instanceof StartOp start && isImmediateReply(result, start)) {
+      finish(start, Answer.of(result.isOk(), result.format()));
+      return awaiting(new StatusOp(status.id(), status.replyTo(), status.resends(), null, null));
     }
     String id = result.moduleId();
     if (id == null) {

@@ -47,6 +47,12 @@ public final class ModuleSlot {
   /** The slot is empty now (reboot, or the module left the board); waiters get {@code reason}. */
   public record Clear(String reason) implements Command {}
 
+  /**
+   * The link to the board was lost: a load in flight ended (the slot is empty until STATUS says
+   * otherwise), and requests waiting for a RESULT get {@code reason}; the module stays as last seen.
+   */
+  public record LinkLost(String reason) implements Command {}
+
   /** Answer {@code replyTo} with the job's RESULT (ok only for status=OK when {@code okOnlyIfOk}). */
   public record AwaitResult(ActorRef<Answer> replyTo, boolean okOnlyIfOk, Duration timeout) implements Command {}
 
@@ -101,6 +107,7 @@ public final class ModuleSlot {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Loaded.INSTANCE, () -> loaded(module))
         .onMessageEquals(LoadFailed.INSTANCE, this::empty)
+        .onMessage(LinkLost.class, m -> empty())
         .onMessage(Clear.class, m -> empty())
         .onMessage(Adopt.class, this::adopt)
         .onMessage(AwaitResult.class, m -> refuse(m, module.id() + " is still loading"))
@@ -161,6 +168,10 @@ public final class ModuleSlot {
         .onMessage(Clear.class, m -> {
           answer(waiters, w -> Answer.error(m.reason()));
           return empty();
+        })
+        .onMessage(LinkLost.class, m -> {
+          answer(waiters, w -> Answer.error(m.reason()));
+          return again(phase, module, List.of());
         })
         .onMessage(Adopt.class, m -> {
           if (m.running() && m.moduleId().equals(module.id())) {

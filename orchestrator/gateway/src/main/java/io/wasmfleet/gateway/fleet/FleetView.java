@@ -3,7 +3,9 @@ package io.wasmfleet.gateway.fleet;
 import io.wasmfleet.gateway.GatewayNode;
 import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +28,10 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * by cluster membership, so a request for a board whose node is unreachable or gone gets
  * "unavailable: owner node X is down" at once instead of a timeout. Network boards are
  * always reached through Cluster Sharding, which moves them to a surviving node.
+ *
+ * <p>Every board it ever knew stays in {@link #onListBoards its list}: this node's own boards
+ * from the start, every configured network board (MOVING while it is handed over, with its
+ * last owner), and a pinned board of a dead node as OWNER_DOWN.
  */
 public final class FleetView {
 
@@ -33,8 +39,24 @@ public final class FleetView {
 
   public record Locate(String boardId, ActorRef<Location> replyTo) implements Command {}
 
-  /** The boards whose owner node is down, with that node's name. */
-  public record ListUnavailable(ActorRef<Map<String, String>> replyTo) implements Command {}
+  /** Every board of the fleet this node knows of, sorted by id. */
+  public record ListBoards(ActorRef<List<Placement>> replyTo) implements Command {}
+
+  /**
+   * Where a board is. {@code ref}: the actor to ask for its state (null when nobody can answer
+   * now); {@code node}: its owner, or its last owner (null when none was seen yet);
+   * {@code state}: {@link #UP}, {@link #MOVING}, {@link #OWNER_DOWN} or {@link #STARTING}.
+   */
+  public record Placement(String board, ActorRef<DeviceActor.Command> ref, String node, String state) {}
+
+  /** Driven by a live node. */
+  public static final String UP = "UP";
+  /** A network board whose node died: Cluster Sharding is starting it on a survivor. */
+  public static final String MOVING = "MOVING";
+  /** A pinned board (serial, or a board only its node lists) whose node is down. */
+  public static final String OWNER_DOWN = "OWNER_DOWN";
+  /** A network board no node has started yet. */
+  public static final String STARTING = "STARTING";
 
   public sealed interface Location {}
 
@@ -51,12 +73,14 @@ public final class FleetView {
   /** Who drives a board; {@code ref} is null once the board left the Receptionist. */
   private record Owner(ActorRef<DeviceActor.Command> ref, Address node) {}
 
-  public static Behavior<Command> create(Set<String> networkBoards) {
-    return Behaviors.setup(context -> new FleetView(context, networkBoards).running());
+  /** {@code local}: the pinned boards this node drives, known from the start. */
+  public static Behavior<Command> create(Map<String, ActorRef<DeviceActor.Command>> local, Set<String> networkBoards) {
+    return Behaviors.setup(context -> new FleetView(context, local, networkBoards).running());
   }
 
   private final ActorContext<Command> context;
   private final Set<String> networkBoards;
+  private final Set<String> local;
   private final Map<String, Owner> owners = new HashMap<>();
   private final Map<Address, String> nodeNames = new HashMap<>();
   private final Set<Address> unreachable = new HashSet<>();
@@ -65,11 +89,14 @@ public final class FleetView {
   private final Map<Address, UniqueAddress> incarnation = new HashMap<>();
   private final Address self;
 
-  private FleetView(ActorContext<Command> context, Set<String> networkBoards) {
+  private FleetView(ActorContext<Command> context, Map<String, ActorRef<DeviceActor.Command>> local,
+      Set<String> networkBoards) {
     this.context = context;
     this.networkBoards = networkBoards;
     Cluster cluster = Cluster.get(context.getSystem());
     this.self = cluster.selfMember().address();
+    local.forEach((id, ref) -> owners.put(id, new Owner(ref, self)));
+    this.local = Set.copyOf(local.keySet());
     nodeNames.put(self, context.getSystem().settings().config().getString("wasmfleet.gateway.node-name"));
     context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS,
         context.messageAdapter(Receptionist.Listing.class, Listed::new)));
@@ -85,21 +112,28 @@ public final class FleetView {
         .onMessage(Listed.class, this::onListed)
         .onMessage(Membership.class, this::onMembership)
         .onMessage(Locate.class, this::onLocate)
-        .onMessage(ListUnavailable.class, this::onListUnavailable)
+        .onMessage(ListBoards.class, this::onListBoards)
         .build();
   }
 
+  /**
+   * The Receptionist's list. A network board may be listed twice while it moves (the dead
+   * node's entry goes only when that node is removed): the entry on a live node wins.
+   */
   private Behavior<Command> onListed(Listed m) {
-    Set<String> listed = new HashSet<>();
+    Map<String, Owner> listed = new HashMap<>();
     for (ActorRef<DeviceActor.Command> ref : m.listing().getServiceInstances(DeviceActor.ALL_BOARDS)) {
       String id = BoardDirectory.idOf(ref);
-      if (!networkBoards.contains(id)) {
-        Address node = ref.path().address().hasLocalScope() ? self : ref.path().address();
-        owners.put(id, new Owner(ref, node));
-        listed.add(id);
+      Address node = ref.path().address().hasLocalScope() ? self : ref.path().address();
+      Owner candidate = new Owner(ref, node);
+      Owner before = listed.get(id);
+      if (before == null || isDown(before) && !isDown(candidate)) {
+        listed.put(id, candidate);
       }
     }
-    owners.replaceAll((id, o) -> listed.contains(id) ? o : new Owner(null, o.node()));
+    // this node's own boards are known from the start, listed or not yet
+    owners.replaceAll((id, o) -> local.contains(id) ? o : listed.getOrDefault(id, new Owner(null, o.node())));
+    listed.forEach(owners::putIfAbsent);
     return Behaviors.same();
   }
 
@@ -142,6 +176,24 @@ public final class FleetView {
         || Cluster.get(context.getSystem()).state().getUnreachable().stream().anyMatch(m -> m.address().equals(o.node()));
   }
 
+  private Behavior<Command> onListBoards(ListBoards m) {
+    Set<String> ids = new TreeSet<>(owners.keySet());
+    ids.addAll(networkBoards);
+    List<Placement> out = new ArrayList<>();
+    for (String id : ids) {
+      Owner o = owners.get(id);
+      if (o == null) {
+        out.add(new Placement(id, null, null, STARTING));
+      } else if (!isDown(o)) {
+        out.add(new Placement(id, o.ref(), nodeName(o.node()), UP));
+      } else {
+        out.add(new Placement(id, null, nodeName(o.node()), networkBoards.contains(id) ? MOVING : OWNER_DOWN));
+      }
+    }
+    m.replyTo().tell(List.copyOf(out));
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onLocate(Locate m) {
     String id = m.boardId();
     if (networkBoards.contains(id)) {
@@ -159,17 +211,6 @@ public final class FleetView {
     } else {
       m.replyTo().tell(new Found(o.ref()));
     }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onListUnavailable(ListUnavailable m) {
-    Map<String, String> result = new HashMap<>();
-    owners.forEach((id, o) -> {
-      if (isDown(o)) {
-        result.put(id, nodeName(o.node()));
-      }
-    });
-    m.replyTo().tell(result);
     return Behaviors.same();
   }
 }

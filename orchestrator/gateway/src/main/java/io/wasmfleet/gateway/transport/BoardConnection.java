@@ -31,6 +31,7 @@ public final class BoardConnection implements AutoCloseable {
   private final AutoCloseable resource;
   private final ExecutorService writer;
   private volatile boolean closed;
+  private volatile long payloadEpoch;
 
   private BoardConnection(InputStream in, OutputStream out, AutoCloseable resource, String name) {
     this.in = in;
@@ -117,7 +118,58 @@ public final class BoardConnection implements AutoCloseable {
     return write((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  /** Queues raw bytes (a LOAD payload); completes when they are written. */
+  /**
+   * Queues a LOAD payload, written in small chunks no faster than the board's UART takes them
+   * ({@code bytesPerSecond}; at most {@code lead} bytes ahead of the wire), so that
+   * {@link #cancelPayloads} stops it within a chunk: after a reboot or a lost link the rest of a
+   * payload must never reach a board that would read it as command lines. Completes when the
+   * last byte is written; exceptionally with {@link PayloadCancelled} when cancelled first.
+   */
+  public CompletionStage<Void> writePayload(byte[] bytes, long bytesPerSecond, int lead) {
+    long epoch = payloadEpoch;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      writer.execute(() -> {
+        try {
+          long started = System.nanoTime();
+          int chunk = Math.max(1, Math.min(lead, 64));
+          for (int off = 0; off < bytes.length; off += chunk) {
+            // the wire has taken (elapsed * rate) bytes: stay at most `lead` ahead of it
+            long due = (long) ((off - lead) * 1e9 / Math.max(1, bytesPerSecond));
+            long wait = due - (System.nanoTime() - started);
+            if (wait > 0) {
+              java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (payloadEpoch != epoch || closed) {
+              throw new PayloadCancelled(off, bytes.length);
+            }
+            out.write(bytes, off, Math.min(chunk, bytes.length - off));
+            out.flush();
+          }
+          done.complete(null);
+        } catch (IOException | PayloadCancelled e) {
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.completeExceptionally(new IOException("link closed"));
+    }
+    return done;
+  }
+
+  /** Stops every payload being written or queued, before its next chunk. */
+  public void cancelPayloads() {
+    payloadEpoch++;
+  }
+
+  /** A payload write stopped by {@link #cancelPayloads}: {@code sent} of {@code size} bytes went out. */
+  public static final class PayloadCancelled extends RuntimeException {
+    public PayloadCancelled(long sent, long size) {
+      super("payload stopped after " + sent + " of " + size + " bytes", null, false, false);
+    }
+  }
+
+  /** Queues raw bytes; completes when they are written. */
   public CompletionStage<Void> write(byte[] bytes) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
@@ -139,6 +191,7 @@ public final class BoardConnection implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    payloadEpoch++;
     writer.shutdown();
     try {
       resource.close();
