@@ -170,10 +170,13 @@ public final class SimulatedBoard implements AutoCloseable {
 
   /** Lines since the last boot that were not a command (SIM_INFO {@code unknown_commands}). */
   private final java.util.concurrent.atomic.AtomicLong unknownCommands = new java.util.concurrent.atomic.AtomicLong();
+  /** Lines read since the last boot (SIM_INFO {@code lines_read}). */
+  private final java.util.concurrent.atomic.AtomicLong linesRead = new java.util.concurrent.atomic.AtomicLong();
 
   private void boot() {
     boots++;
     unknownCommands.set(0);
+    linesRead.set(0);
     pool = new WamrPool(profile.wamrPool(), profile.runtimeReserved());
     pool.shrinkBy(faults.poolShrink());
     String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), profile.extensions()
@@ -234,6 +237,7 @@ public final class SimulatedBoard implements AutoCloseable {
   }
 
   private void handle(String line, long epoch) throws InterruptedException, RxBuffer.Rebooted {
+    linesRead.incrementAndGet();
     int space = line.indexOf(' ');
     String keyword = space < 0 ? line : line.substring(0, space);
     boolean admin = keyword.startsWith(SIM_PREFIX);
@@ -644,7 +648,8 @@ public final class SimulatedBoard implements AutoCloseable {
 
   // ---- STATUS -----------------------------------------------------------------------------
 
-  private StatusOk status() {
+  /** The board's own STATUS, as it would answer now (the truth a gateway's view is checked against). */
+  public StatusOk status() {
     synchronized (state) {
       List<StatusOk.ModuleEntry> modules = new ArrayList<>();
       List<String> lowStack = new ArrayList<>();
@@ -761,6 +766,7 @@ public final class SimulatedBoard implements AutoCloseable {
           .add("board", profile.name())
           .add("cpu", profile.cpu())
           .add("boots", boots)
+          .add("lines_read", linesRead.get())
           .add("unknown_commands", unknownCommands.get())
           .add("hung", isHung ? 1 : 0)
           .quoted("toggles", toggles.isEmpty() ? "none" : String.join(",", toggles))

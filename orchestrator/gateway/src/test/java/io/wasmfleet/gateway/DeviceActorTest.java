@@ -40,7 +40,7 @@ class DeviceActorTest {
 
   private static final DeviceTimeouts TIMEOUTS = new DeviceTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500),
       Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), 64,
-      Duration.ofMillis(500), Duration.ofMillis(500), 50, 100);
+      Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(5), 50, 100);
 
   private static BoardConfig board(String id, String endpoint) {
     return new BoardConfig(id, "nucleo_f446re", "cortex-m4", "thumbv7em", 40, Endpoint.parse(endpoint), 115200, 2,

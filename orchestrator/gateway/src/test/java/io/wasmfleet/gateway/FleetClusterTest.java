@@ -197,6 +197,27 @@ class FleetClusterTest {
     void run() throws IOException;
   }
 
+  /** {@code wasm} with a custom section of {@code bytes} appended: a valid module of any size. */
+  private static byte[] withCustomSection(byte[] wasm, int bytes) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(wasm);
+    byte[] name = "padding".getBytes(StandardCharsets.US_ASCII);
+    out.write(0);
+    writeLeb(out, 1 + name.length + bytes);
+    writeLeb(out, name.length);
+    out.writeBytes(name);
+    out.writeBytes(new byte[bytes]);
+    return out.toByteArray();
+  }
+
+  private static void writeLeb(java.io.ByteArrayOutputStream out, int value) {
+    do {
+      int b = value & 0x7f;
+      value >>>= 7;
+      out.write(value != 0 ? b | 0x80 : b);
+    } while (value != 0);
+  }
+
   @Test
   void aFleetSurvivesTheLossOfANode() throws Exception {
     // Every board is reachable from every node.
@@ -212,6 +233,15 @@ class FleetClusterTest {
       }
     }
     assertEquals("gw2", byId(boards("gw1")).get("p2").get("node").asText());
+
+    // A module larger than Artery's default frame (256 KiB) reaches a board on another node:
+    // the answer is the board's own, at once, not a deploy timeout.
+    byte[] large = withCustomSection(BuiltModules.wasmBytes("math_ops"), 300 * 1024);
+    long sent = System.nanoTime();
+    HostApiClient.Response big = client("gw1").load("p3", "big", large, "big.wasm", false, null);
+    assertTrue(big.error() != null && big.error().startsWith("LOAD_ERR code=NO_MEM"), big.json().toString());
+    assertTrue(System.nanoTime() - sent < Duration.ofSeconds(20).toNanos(), "answered in " + big.e2eMillis() + " ms");
+    System.out.println("300 KiB module via gw1 to p3 on gw3: " + big.error() + " in " + big.e2eMillis() + " ms");
 
     // A fleet deploy from gw1, and gw2 is killed as soon as the first board is done.
     byte[] wasm = BuiltModules.wasmBytes("math_ops");
@@ -239,6 +269,39 @@ class FleetClusterTest {
     gateways.get("gw2").destroyForcibly(); // SIGKILL
     long killed = System.nanoTime();
 
+    // From the kill until the failover is over, every poll of every survivor lists all 7 boards.
+    List<String> polls = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
+      while (polling.get()) {
+        for (String node : List.of("gw1", "gw3")) {
+          try {
+            Map<String, JsonNode> seen = byId(boards(node));
+            polls.add(node + ":" + seen.size() + ":" + new java.util.TreeSet<>(seen.keySet()));
+          } catch (IOException e) {
+            polls.add(node + ": " + e);
+          }
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // poll interval
+      }
+    });
+
+    // A fleet operation started as the node dies covers the configured fleet: every board
+    // reported, a board that cannot be reached failed with its reason.
+    ObjectNode fleetStatus = HostApiClient.request("fleet", null);
+    fleetStatus.put("v", 2);
+    fleetStatus.put("op", "status");
+    fleetStatus.put("select", "all");
+    fleetStatus.put("parallel", 7);
+    JsonNode statusDone = client("gw3").sendStreaming(fleetStatus, null, HostApiClient.Progress.NONE, e -> { }).json();
+    assertEquals(7, statusDone.get("summary").get("total").asInt(), statusDone.toString());
+    System.out.println("fleet status started at the kill: " + statusDone.get("detail").asText());
+    statusDone.get("results").forEach(r -> System.out.println("  " + r.get("board").asText() + ": "
+        + (r.get("ok").asBoolean() ? "ok" : r.get("error").asText())));
+    for (JsonNode r : statusDone.get("results")) {
+      assertTrue(r.get("ok").asBoolean() || !r.get("error").asText().isBlank(), r.toString());
+    }
+
     // Every board's deployment ends reported: done, or failed with a reason.
     JsonNode done = running.get(180, TimeUnit.SECONDS).json();
     assertEquals(7, done.get("summary").get("total").asInt(), done.toString());
@@ -256,6 +319,13 @@ class FleetClusterTest {
       }
       assertEquals("OWNER_DOWN", seen.get("p2").get("link").asText());
     });
+    polling.set(false);
+    poller.get(30, TimeUnit.SECONDS);
+    assertTrue(polls.size() >= 4, "polled during the failover: " + polls);
+    for (String poll : polls) {
+      assertTrue(poll.endsWith(":7:" + BOARDS), "a poll that did not list every board: " + poll);
+    }
+    System.out.println("failover: " + polls.size() + " polls of boards on gw1 and gw3, every one listed all 7 boards");
     HostApiClient.Response p2 = client("gw1").status("p2");
     assertFalse(p2.ok());
     assertEquals("board p2 is unavailable: owner node gw2 is down", p2.error());

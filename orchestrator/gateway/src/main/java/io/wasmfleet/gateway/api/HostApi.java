@@ -417,10 +417,23 @@ public final class HostApi {
     return board(r.text("device", true));
   }
 
-  /** What the gateway knows of a board; a network board being handed over is waited for (deploy timeout). */
+  /**
+   * What the gateway knows of a board. A network board being handed over is waited for, up to
+   * the deploy timeout: a message sent to its old node just before it died is lost, so the
+   * question (which changes nothing) is asked again every {@link #BOARD_STATE_TIMEOUT}.
+   */
   private BoardState state(RecipientRef<DeviceActor.Command> board) {
-    return await(AskPattern.ask(board, DeviceActor.GetState::new, settings.deployTimeout(), system.scheduler()),
-        settings.deployTimeout(), "the board");
+    long deadline = System.nanoTime() + settings.deployTimeout().toNanos();
+    while (true) {
+      try {
+        return await(AskPattern.ask(board, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()),
+            BOARD_STATE_TIMEOUT, "the board");
+      } catch (ApiError e) {
+        if (board instanceof ActorRef<?> || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   private ObjectNode deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,

@@ -272,6 +272,7 @@ public final class DeviceActor {
   private long consoleTotal;
   private boolean simulated;
   private PendingRollback pendingRollback;
+  private boolean payloadCut;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -365,7 +366,11 @@ public final class DeviceActor {
     backoff = timeouts.reconnectMin();
     waitedOut = false;
     timers.cancel(ConnectWaitExpired.INSTANCE);
-    return sync();
+    // A payload cut by the lost link may still be awaited by the board, which then takes our
+    // STATUS for payload bytes and answers only when its own payload timeout ends it.
+    Duration extra = payloadCut ? timeouts.boardPayloadTimeout() : Duration.ZERO;
+    payloadCut = false;
+    return syncAfter(extra);
   }
 
   private Behavior<Command> onConnectFailed(ConnectFailed m) {
@@ -444,6 +449,7 @@ public final class DeviceActor {
     }
     context.getLog().warn("board {}: link lost: {}", board.id(), m.reason());
     lastError = "link lost: " + m.reason();
+    payloadCut = inFlight instanceof LoadOp load && load.payloadSent();
     connection.cancelPayloads();
     connection = null;
     timers.cancel("op");
@@ -470,12 +476,21 @@ public final class DeviceActor {
   // ---- re-reading the board: STATUS after connect, reboot, a late reply or a failed LOAD ----
 
   private Behavior<Command> sync() {
-    return sync(null, null);
+    return reRead(null, null, Duration.ZERO);
   }
 
   private Behavior<Command> sync(Op late, String lateReason) {
+    return reRead(late, lateReason, Duration.ZERO);
+  }
+
+  /** A re-read that allows the board {@code extra} time before it answers. */
+  private Behavior<Command> syncAfter(Duration extra) {
+    return reRead(null, null, extra);
+  }
+
+  private Behavior<Command> reRead(Op late, String lateReason, Duration extra) {
     StatusOp op = new StatusOp(++nextId, null, 0, late, lateReason);
-    send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status());
+    send(new GatewayCommand.Status(), op, "STATUS_OK", timeouts.status().plus(extra));
     return awaiting(op);
   }
 
@@ -735,8 +750,12 @@ public final class DeviceActor {
         String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
         stash.forEach(request -> failRequest(request, refusal));
         stash.clear();
+        if (pendingRollback != null) {
+          reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(refusal));
+          pendingRollback = null;
+        }
       }
-      return sync();
+      return syncAfter(Duration.ZERO);
     }
     if (op instanceof LoadOp load && load.slot() >= 0) {
       slots.get(load.slot()).tell(ModuleSlot.LoadFailed.INSTANCE); // STATUS says what is there now

@@ -15,6 +15,7 @@ public record DeviceTimeouts(
     int payloadLead,
     Duration reply,
     Duration status,
+    Duration boardPayloadTimeout,
     int consoleLines,
     int stashCapacity) {
 
@@ -30,6 +31,7 @@ public record DeviceTimeouts(
         (int) device.getBytes("payload-lead").longValue(),
         device.getDuration("reply-timeout"),
         device.getDuration("status-timeout"),
+        device.getDuration("board-payload-timeout"),
         device.getInt("console-lines"),
         device.getInt("stash-capacity"));
   }

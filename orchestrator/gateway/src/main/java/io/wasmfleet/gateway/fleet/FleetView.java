@@ -196,11 +196,14 @@ public final class FleetView {
 
   private Behavior<Command> onLocate(Locate m) {
     String id = m.boardId();
+    Owner o = owners.get(id);
     if (networkBoards.contains(id)) {
-      m.replyTo().tell(new Found(NetworkBoards.ref(context.getSystem(), id)));
+      // Its actor where a live node drives it (so a request in flight learns at once if that node
+      // dies); through Cluster Sharding while it moves, which holds the message until it is re-homed.
+      boolean live = o != null && o.ref() != null && !isDown(o);
+      m.replyTo().tell(new Found(live ? o.ref() : NetworkBoards.ref(context.getSystem(), id)));
       return Behaviors.same();
     }
-    Owner o = owners.get(id);
     if (o == null) {
       Set<String> known = new TreeSet<>(owners.keySet());
       known.addAll(networkBoards);
