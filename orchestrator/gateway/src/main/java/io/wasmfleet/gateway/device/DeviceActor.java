@@ -949,6 +949,8 @@ public final class DeviceActor {
   /** The board is the source of truth: each slot adopts what STATUS lists, or is cleared. */
   private void reconcile(StatusOk status) {
     pool = status.pool();
+    // only the simulator appends sim_exec: a board first met after its HELLO is still told apart
+    simulated = simulated || status.extra().get("sim_exec").isPresent();
     Map<String, Integer> next = new HashMap<>();
     List<StatusOk.ModuleEntry> unplaced = new ArrayList<>();
     for (StatusOk.ModuleEntry e : status.modules()) {
