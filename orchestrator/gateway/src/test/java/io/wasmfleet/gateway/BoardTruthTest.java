@@ -292,6 +292,8 @@ class BoardTruthTest {
     // reaches the fresh board, not the ~fft.length bytes it used to
     assertTrue(unknown <= 2, "lines the fresh board read from the rest of a " + fft.length + "-byte payload: "
         + unknown + " (" + info + ")");
+    System.out.println("reboot at payload byte 100 of " + fft.length + " bytes: the fresh board read " + unknown
+        + " line(s) of the rest as commands");
   }
 
   // ---- 6. late replies -----------------------------------------------------------------------
