@@ -75,7 +75,7 @@ public final class HostCampaign implements Callable<Integer> {
   /** Every runtime the campaign knows, by key, in table order. */
   Map<String, HostRuntime> runtimes(Path repo) {
     Map<String, HostRuntime> all = new LinkedHashMap<>();
-    Path work = outDir(repo).resolve("work");
+    Path work = repo.resolve("build/bench/work"); // the native programs, never beside the reports
     all.put("native", new HostRuntime.NativeC(work, repo, BuiltModules.directory().resolve("gen")));
     all.put("chicory-interp", new HostRuntime.Chicory(false));
     all.put("chicory-compiler", new HostRuntime.Chicory(true));
