@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     description = "Deploy, start and stop WebAssembly modules on STM32 boards through a gateway.",
     subcommands = {
         StatusCommand.class, DeployCommand.class, BuildAndDeployCommand.class, StartCommand.class,
-        StopCommand.class, LogsCommand.class, BoardsCommand.class, FleetCommand.class,
+        StopCommand.class, LogsCommand.class, BoardsCommand.class, FleetCommand.class, CampaignCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {
         "",
@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         "  host --device nucleo_f746 build-and-deploy --module-id math_ops --source wasm/c/math_ops.c",
         "  host --device nucleo_f746 start --module-id math_ops --func-name add --func-args \"a=10,b=15\" --wait-result",
         "  host boards",
+        "  host campaign run --select all --bench fft,toggle --modes interp,aot",
         "  source <(host generate-completion)      # bash/zsh completion",
         "",
         "Exit status: 0 ok, 1 refused by the board or the gateway (or gateway unreachable), 2 usage error."})

@@ -1,5 +1,6 @@
 package io.wasmfleet.benchmarks.host;
 
+import io.wasmfleet.report.Stats;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,9 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 
 /**
  * One benchmark's rows as the seed's tables (plus intervals), and as CSV, JSON and a PNG plot of
@@ -206,20 +204,9 @@ final class HostReport {
         values.add(r.slowdown());
       }
     }
-    CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
-        .title((bench == Bench.FFT ? "FFT (N = 1024)" : "toggle (imported call)") + ": slowdown vs native C, log scale")
-        .xAxisTitle("runtime / mode").yAxisTitle("slowdown (x)").build();
-    chart.getStyler().setYAxisLogarithmic(true);
-    chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setXAxisLabelRotation(20);
-    if (names.isEmpty()) {
-      names.add("no baseline");
-      values.add(1.0);
-    }
-    // bars start at the axis minimum, which a log axis needs above zero
-    chart.getStyler().setYAxisMin(values.stream().mapToDouble(Double::doubleValue).min().orElse(1) / 2);
-    chart.addSeries("slowdown", names, values);
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    io.wasmfleet.benchmarks.SlowdownChart.write(file,
+        (bench == Bench.FFT ? "FFT (N = 1024)" : "toggle (imported call)") + ": slowdown vs native C, log scale",
+        "runtime / mode", names, values);
   }
 
   /** Writes DIR/host-<bench>.md, .csv, .json, .png; returns the markdown. */

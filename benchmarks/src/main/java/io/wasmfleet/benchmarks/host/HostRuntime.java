@@ -1,5 +1,6 @@
 package io.wasmfleet.benchmarks.host;
 
+import io.wasmfleet.report.Stats;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ExportFunction;

@@ -3,12 +3,13 @@ package io.wasmfleet.gateway;
 import com.typesafe.config.Config;
 import io.wasmfleet.gateway.api.ApiSettings;
 import io.wasmfleet.gateway.build.BuildSettings;
+import io.wasmfleet.gateway.campaign.CampaignSettings;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
 import java.time.Duration;
 
 /** Everything under {@code wasmfleet.gateway}, read once at start. */
 public record GatewaySettings(ApiSettings api, DeviceTimeouts device, BuildSettings build, Duration deployTimeout,
-    Duration networkKeepAlive) {
+    Duration networkKeepAlive, CampaignSettings campaigns) {
 
   /** Room in a frame for a LOAD's other fields and the envelope, beside the module itself. */
   private static final long FRAME_OVERHEAD = 64 * 1024;
@@ -29,6 +30,6 @@ public record GatewaySettings(ApiSettings api, DeviceTimeouts device, BuildSetti
     }
     return new GatewaySettings(ApiSettings.fromConfig(g), DeviceTimeouts.fromConfig(g.getConfig("device")),
         BuildSettings.fromConfig(g.getConfig("build")), g.getDuration("deploy.timeout"),
-        g.getDuration("network-boards-keep-alive"));
+        g.getDuration("network-boards-keep-alive"), CampaignSettings.fromConfig(g.getConfig("campaigns")));
   }
 }

@@ -3,7 +3,11 @@ package io.wasmfleet.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wasmfleet.gateway.api.HostApi;
 import io.wasmfleet.gateway.api.HostApiServer;
+import io.wasmfleet.gateway.api.CampaignApi;
 import io.wasmfleet.gateway.build.ModuleBuilder;
+import io.wasmfleet.gateway.campaign.BoardOps;
+import io.wasmfleet.gateway.campaign.CampaignStore;
+import io.wasmfleet.gateway.campaign.Campaigns;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.BoardDirectory;
@@ -62,8 +66,17 @@ public final class Guardian {
       ActorRef<Deployments.Deploy> deployments = context.spawn(Deployments.create(settings.deployTimeout()), "deployments");
       ModuleBuilder builder = new ModuleBuilder(settings.build());
       ObjectMapper json = new ObjectMapper();
-      HostApi api = new HostApi(context.getSystem(), new BoardDirectory(context.getSystem(), fleet, settings.api().askMargin()),
-          deployments, builder, settings.api(), json);
+      BoardDirectory directory = new BoardDirectory(context.getSystem(), fleet, settings.api().askMargin());
+      CampaignStore campaignStore = new CampaignStore(settings.campaigns().url(), settings.campaigns().user(),
+          settings.campaigns().password());
+      BoardOps boardOps = new BoardOps(context.getSystem(), directory, deployments, builder,
+          settings.device().reply(), settings.deployTimeout(), settings.build().timeout(),
+          settings.api().askMargin());
+      String nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
+      ActorRef<Campaigns.Command> campaigns = Campaigns.init(context.getSystem(), campaignStore, boardOps, nodeName,
+          settings.campaigns().workDir());
+      HostApi api = new HostApi(context.getSystem(), directory, deployments, builder, settings.api(), json,
+          new CampaignApi(campaignStore, campaigns, json));
       AtomicReference<HostApiServer> server = new AtomicReference<>();
       org.slf4j.Logger log = context.getLog();
       // The API opens only once the node is Up and its boards are registered: no request is

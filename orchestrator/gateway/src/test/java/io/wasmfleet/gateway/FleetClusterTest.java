@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class FleetClusterTest {
 
   @JUnit5TestKit
@@ -65,6 +68,7 @@ class FleetClusterTest {
   private final Map<String, List<String>> gatewayArgs = new LinkedHashMap<>();
   private PtyPair pty;
   private Path logs;
+  private Path campaignDb;
 
   @BeforeAll
   void startFleet() throws Exception {
@@ -78,7 +82,15 @@ class FleetClusterTest {
           .append("\", type = nucleo_f446re, tags = [").append(n.equals("n1") || n.equals("n2") ? "lab" : "rack")
           .append("] }\n");
     }
-    Files.writeString(fleetConf, conf.append("}\n").toString());
+    conf.append("}\n");
+    campaignDb = logs.toAbsolutePath().resolve("campaigns.db");
+    for (String suffix : List.of("", "-wal", "-shm")) {
+      Files.deleteIfExists(Paths.get(campaignDb + suffix));
+    }
+    conf.append("wasmfleet.gateway.campaigns.store.url = \"jdbc:sqlite:").append(campaignDb).append("\"\n");
+    conf.append("wasmfleet.gateway.campaigns.work-dir = \"").append(logs.toAbsolutePath().resolve("campaign-work"))
+        .append("\"\n");
+    Files.writeString(fleetConf, conf.toString());
     int[] cluster = {freePort(), freePort(), freePort()};
     String seeds = "127.0.0.1:" + cluster[0];
     Map<String, String> pinned = Map.of(
@@ -219,6 +231,7 @@ class FleetClusterTest {
   }
 
   @Test
+  @Order(1)
   void aFleetSurvivesTheLossOfANode() throws Exception {
     // Every board is reachable from every node.
     for (String node : apiPorts.keySet()) {
@@ -343,5 +356,98 @@ class FleetClusterTest {
         assertTrue(status.ok(), node + " -> p2: " + status.json());
       });
     }
+  }
+
+  /**
+   * A campaign belongs to the cluster: the node running it is killed (SIGKILL) after its first
+   * board run is stored; a survivor resumes it from the store, and it completes with every run
+   * stored exactly once.
+   */
+  @Test
+  @Order(2)
+  void aCampaignOutlivesTheNodeRunningIt() throws Exception {
+    java.io.ByteArrayOutputStream blob = new java.io.ByteArrayOutputStream();
+    int repeats = 4;
+    ObjectNode run = CampaignRequests.run("tag=rack", "interp,aot", 20, repeats, blob);
+    CountDownLatch firstBoardRun = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<String> id = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<HostApiClient.Response> following = CompletableFuture.supplyAsync(() -> {
+      try {
+        return client("gw3").sendStreaming(run, blob.toByteArray(), HostApiClient.Progress.NONE, e -> {
+          if (e.path("event").asText().equals("campaign")) {
+            id.set(e.path("campaign").asText());
+          }
+          if (e.path("event").asText().equals("run") && !e.path("board").asText().equals("host")) {
+            firstBoardRun.countDown();
+          }
+        });
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertTrue(firstBoardRun.await(120, TimeUnit.SECONDS), "a board run was stored");
+    JsonNode before = showCampaign("gw3", id.get());
+    String owner = before.get("node").asText();
+    assertEquals("RUNNING", before.get("state").asText(), before.toString());
+    int storedAtKill = 0;
+    for (JsonNode cell : before.get("cells")) {
+      storedAtKill += cell.get("runs").size();
+    }
+    gateways.get(owner).destroyForcibly(); // SIGKILL the node that runs the campaign
+    System.out.println("campaign " + id.get() + ": killed its node " + owner + " with " + storedAtKill + " runs stored");
+
+    String survivor = owner.equals("gw3") ? "gw1" : "gw3";
+    HostApiClient.Response end;
+    if (owner.equals("gw3")) {
+      following.handle((r, e) -> null).get(60, TimeUnit.SECONDS); // the follower's node died with it
+      ObjectNode watch = HostApiClient.request("campaign", null);
+      watch.put("v", 2);
+      watch.put("op", "watch");
+      watch.put("id", id.get());
+      end = client(survivor).sendStreaming(watch, null, HostApiClient.Progress.NONE, e -> { });
+    } else {
+      end = following.get(300, TimeUnit.SECONDS);
+    }
+    assertTrue(end.ok(), end.json().toString());
+    JsonNode done = showCampaign(survivor, id.get());
+    System.out.println("campaign " + id.get() + ": " + end.json().get("detail").asText());
+    assertEquals("DONE", done.get("state").asText());
+    assertTrue(done.get("resumes").asInt() >= 1, "resumed after the kill: " + done);
+    assertNotEquals(owner, done.get("node").asText(), "finished on a survivor");
+    int cells = 0;
+    Set<String> nodes = new java.util.TreeSet<>();
+    for (JsonNode cell : done.get("cells")) {
+      cells++;
+      assertEquals("DONE", cell.get("state").asText(), cell.toString());
+      List<Integer> repeatsStored = new ArrayList<>();
+      cell.get("runs").forEach(r -> {
+        repeatsStored.add(r.get("repeat_no").asInt());
+        nodes.add(r.get("node").asText());
+      });
+      assertEquals(List.of(1, 2, 3, 4), repeatsStored, "every repeat stored once: " + cell);
+    }
+    assertEquals(2 + 2 * 2 * 2, cells, "host baseline x 2 benches + 2 boards x 2 benches x 2 modes");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + campaignDb);
+        java.sql.PreparedStatement q = c.prepareStatement(
+            "SELECT COUNT(*), COUNT(DISTINCT board || bench || mode || repeat_no) FROM campaign_run WHERE campaign_id = ?")) {
+      q.setString(1, id.get());
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        rs.next();
+        assertEquals(cells * repeats, rs.getInt(1), "rows in campaign_run");
+        assertEquals(cells * repeats, rs.getInt(2), "distinct runs in campaign_run");
+      }
+    }
+    assertTrue(nodes.contains(owner) && nodes.size() >= 2, "runs stored by the dead node and a survivor: " + nodes);
+    System.out.println("campaign " + id.get() + ": " + cells * repeats + " runs, each stored once, by " + nodes);
+  }
+
+  private JsonNode showCampaign(String node, String id) throws IOException {
+    ObjectNode show = HostApiClient.request("campaign", null);
+    show.put("v", 2);
+    show.put("op", "show");
+    show.put("id", id);
+    HostApiClient.Response r = client(node).send(show, null);
+    assertTrue(r.ok(), r.json().toString());
+    return r.json().get("campaign");
   }
 }

@@ -96,6 +96,10 @@ final class ApiRequest {
     return (int) n;
   }
 
+  JsonNode node(String field) {
+    return json.get(field);
+  }
+
   boolean has(String field) {
     return json.hasNonNull(field);
   }

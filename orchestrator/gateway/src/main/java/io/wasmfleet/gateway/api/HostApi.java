@@ -42,7 +42,14 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class HostApi {
 
   static final List<String> COMMANDS = List.of("status", "load", "build_and_load", "start", "stop");
-  static final List<String> V2_COMMANDS = List.of("boards", "console", "fleet");
+  static final List<String> V2_COMMANDS = List.of("boards", "console", "fleet", "campaign");
+
+  /** Where a request's progress lines go; {@code open} is false once the client went away. */
+  public interface Events extends java.util.function.Consumer<ObjectNode> {
+    default boolean open() {
+      return true;
+    }
+  }
   /** GetState is answered from memory: a board that takes longer is on a node that is going down. */
   private static final Duration BOARD_STATE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -52,17 +59,19 @@ public final class HostApi {
   private final ModuleBuilder builder;
   private final ApiSettings settings;
   private final ObjectMapper json;
+  private final CampaignApi campaigns;
   /** What each board's node said of it last: shown while the board moves or its node is down. */
   private final java.util.Map<String, BoardState> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   public HostApi(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
-      ModuleBuilder builder, ApiSettings settings, ObjectMapper json) {
+      ModuleBuilder builder, ApiSettings settings, ObjectMapper json, CampaignApi campaigns) {
     this.system = system;
     this.directory = directory;
     this.deployments = deployments;
     this.builder = builder;
     this.settings = settings;
     this.json = json;
+    this.campaigns = campaigns;
   }
 
   /**
@@ -70,7 +79,7 @@ public final class HostApi {
    * send progress {@code events} while they run; the returned object is the final answer.
    * Never throws.
    */
-  public ObjectNode handle(String line, InputStream in, java.util.function.Consumer<ObjectNode> events) {
+  public ObjectNode handle(String line, InputStream in, Events events) {
     try {
       JsonNode parsed;
       try {
@@ -92,6 +101,7 @@ public final class HostApi {
         case "boards" -> boards();
         case "console", "logs" -> console(r);
         case "fleet" -> fleet(r, in, events);
+        case "campaign" -> campaigns.handle(r, in, events, () -> boards().get("boards"), settings);
         default -> throw new ApiError("unknown cmd '" + cmd + "'; known: " + String.join(", ", COMMANDS)
             + " (and with \"v\": 2: " + String.join(", ", V2_COMMANDS) + ")");
       };
@@ -516,7 +526,11 @@ public final class HostApi {
 
   /** The bytes after the request line: as many as {@code sizeField} says, with {@code crcField}'s CRC. */
   private byte[] receive(ApiRequest r, InputStream in, String sizeField, String crcField) {
-    int size = r.size(sizeField, settings.maxBlob());
+    return receive(r, in, sizeField, crcField, settings.maxBlob());
+  }
+
+  static byte[] receive(ApiRequest r, InputStream in, String sizeField, String crcField, long maxBlob) {
+    int size = r.size(sizeField, maxBlob);
     int crc = r.crc(crcField);
     byte[] blob = readBlob(in, size, sizeField);
     checkCrc(crc, blob);

@@ -96,7 +96,19 @@ public final class HostApiServer implements AutoCloseable {
       try {
         line = readLine(in);
         answer = line == null ? HostApi.error("empty request: expected one JSON object on one line")
-            : api.handle(line, in, event -> writeLine(out, event));
+            : api.handle(line, in, new HostApi.Events() {
+              private volatile boolean open = true;
+
+              @Override
+              public void accept(ObjectNode event) {
+                open = open && writeLine(out, event);
+              }
+
+              @Override
+              public boolean open() {
+                return open;
+              }
+            });
       } catch (java.net.SocketTimeoutException e) {
         answer = HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s");
       } catch (RequestLineTooLong e) {
@@ -111,13 +123,15 @@ public final class HostApiServer implements AutoCloseable {
   }
 
   /** One JSON line, at once: fleet operations stream their progress this way. */
-  private void writeLine(OutputStream out, ObjectNode line) {
+  private boolean writeLine(OutputStream out, ObjectNode line) {
     synchronized (out) {
       try {
         out.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+        return true;
       } catch (IOException e) {
         log.debug("host API: the client went away: {}", e.getMessage());
+        return false;
       }
     }
   }

@@ -45,9 +45,29 @@ public final class ModuleBuilder implements AutoCloseable {
   public CompletionStage<BuildResult> build(byte[] source, String sourceName, boolean aot, Target target) {
     String wasmKey = hash(source, String.join(" ", settings.wasmFlags()));
     CompletionStage<BuildResult> wasm = once("wasm-" + wasmKey, () -> compileWasm(source, sourceName, wasmKey));
-    if (!aot) {
-      return wasm;
+    return aot ? thenAot(wasm, target) : wasm;
+  }
+
+  /** AOT-compiles a wasm module built elsewhere (a campaign's) for {@code target}. */
+  public CompletionStage<BuildResult> aot(byte[] wasm, String wasmName, Target target) {
+    String key = hash(wasm, "given");
+    return thenAot(once("given-" + key, () -> keepWasm(wasm, wasmName, key)), target);
+  }
+
+  private BuildResult keepWasm(byte[] bytes, String wasmName, String key) {
+    Path file = settings.cacheDir().resolve(key).resolve(baseName(wasmName).replaceAll("\\.wasm$", "") + ".wasm");
+    try {
+      Files.createDirectories(file.getParent());
+      Path partial = file.resolveSibling(file.getFileName() + ".part");
+      Files.write(partial, bytes);
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return new BuildResult(true, "compile_wasm", file.toAbsolutePath(), null, bytes, true, null, null, null);
+    } catch (IOException e) {
+      return BuildResult.failed("compile_aot", null, "keeping the wasm for wamrc failed: " + e.getMessage(), null, null);
     }
+  }
+
+  private CompletionStage<BuildResult> thenAot(CompletionStage<BuildResult> wasm, Target target) {
     return wasm.thenCompose(w -> {
       if (!w.ok()) {
         return CompletableFuture.completedFuture(w);

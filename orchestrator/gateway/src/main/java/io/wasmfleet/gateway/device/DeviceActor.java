@@ -137,10 +137,20 @@ public final class DeviceActor {
 
   /**
    * What the gateway knows of a board: its configuration, link, modules and last pool figures;
-   * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO.
+   * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO; {@code reported}:
+   * the keys its last HELLO appended (board, clock_mhz, fpu, ...).
    */
   public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
-      String lastError, boolean simulated, String node) implements CborSerializable {
+      String lastError, boolean simulated, String node, Map<String, String> reported) implements CborSerializable {
+
+    public BoardState {
+      reported = reported == null ? Map.of() : Map.copyOf(reported);
+    }
+
+    public BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
+        String lastError, boolean simulated, String node) {
+      this(config, link, modules, pool, lastError, simulated, node, Map.of());
+    }
 
     public String board() {
       return config.id();
@@ -271,6 +281,8 @@ public final class DeviceActor {
   private int silentSyncs;
   private long consoleTotal;
   private boolean simulated;
+  /** What the last HELLO appended to firmware 1.0.0's keys. */
+  private Map<String, String> reported = Map.of();
   private PendingRollback pendingRollback;
   private boolean payloadCut;
 
@@ -830,6 +842,8 @@ public final class DeviceActor {
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
     simulated = "1".equals(hello.extra().get("sim").orElse(null));
+    reported = hello.extra().asList().stream()
+        .collect(java.util.stream.Collectors.toMap(WireParams.Param::key, WireParams.Param::value, (a, b) -> b));
     boolean expected = op instanceof StatusOp status && status.replyTo() == null && status.late() == null
         && placement.isEmpty() && pendingRollback == null;
     if (expected) {
@@ -1025,7 +1039,7 @@ public final class DeviceActor {
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
     BoardState known = new BoardState(board, link, List.of(), pool, connection == null ? lastError : null,
-        simulated || board.tags().contains("simulated"), nodeName);
+        simulated || board.tags().contains("simulated"), nodeName, reported);
     context.spawnAnonymous(SlotsQuery.create(List.copyOf(slots), known, m.replyTo()));
     return Behaviors.same();
   }

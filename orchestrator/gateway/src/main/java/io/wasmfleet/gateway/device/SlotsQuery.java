@@ -59,7 +59,7 @@ final class SlotsQuery {
   private static Behavior<Command> answer(Map<Integer, ModuleView> modules, BoardState known,
       ActorRef<BoardState> replyTo) {
     replyTo.tell(new BoardState(known.config(), known.link(), List.copyOf(modules.values()), known.pool(),
-        known.lastError(), known.simulated(), known.node()));
+        known.lastError(), known.simulated(), known.node(), known.reported()));
     return Behaviors.stopped();
   }
 

@@ -1,4 +1,4 @@
-package io.wasmfleet.benchmarks.host;
+package io.wasmfleet.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.wasmfleet.benchmarks.host;
+package io.wasmfleet.report;
 
 import java.util.Arrays;
 import java.util.Random;
