@@ -56,6 +56,12 @@ final class CampaignCommand {
     HostCli host() {
       return campaign.host;
     }
+
+    /** The stored campaign {@code id} as the seed's tables, or null after saying why not. */
+    CampaignReport report(String id) {
+      JsonNode stored = fetch(host(), id, spec.commandLine().getErr());
+      return stored == null ? null : new CampaignReport(CampaignTables.of(stored, SeedReference.load()));
+    }
   }
 
   @Command(mixinStandardHelpOptions = true, name = "run",
@@ -256,11 +262,10 @@ final class CampaignCommand {
       if (!java.util.List.of("md", "csv", "json").contains(format)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--format takes md, csv or json, got '" + format + "'");
       }
-      JsonNode campaign = fetch(host(), id, spec.commandLine().getErr());
-      if (campaign == null) {
+      CampaignReport report = report(id);
+      if (report == null) {
         return 1;
       }
-      CampaignReport report = new CampaignReport(CampaignTables.of(campaign, SeedReference.load()));
       PrintWriter o = spec.commandLine().getOut();
       o.print(switch (format) {
         case "csv" -> report.csv();
@@ -283,13 +288,13 @@ final class CampaignCommand {
 
     @Override
     public Integer call() throws IOException {
-      JsonNode campaign = fetch(host(), id, spec.commandLine().getErr());
-      if (campaign == null) {
+      CampaignReport report = report(id);
+      if (report == null) {
         return 1;
       }
       Path dir = out != null ? out : Paths.get("build", "campaigns", id);
       PrintWriter o = spec.commandLine().getOut();
-      for (Path p : new CampaignReport(CampaignTables.of(campaign, SeedReference.load())).writeTo(dir)) {
+      for (Path p : report.writeTo(dir)) {
         o.println("wrote " + p);
       }
       o.flush();
