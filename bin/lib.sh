@@ -16,6 +16,11 @@ declare -A WASMFLEET_PACKAGES=(
   [wabt]="wat2wasm"
   [socat]="socat"
   [python3-serial]="/usr/bin/python3 -c 'import serial'"
+  [cmake]="cmake"
+  [ninja-build]="ninja"
+  [libcmocka-dev]="test -f /usr/include/cmocka.h"
+  [gcc-arm-none-eabi]="arm-none-eabi-gcc"
+  [libnewlib-arm-none-eabi]="test -d /usr/lib/arm-none-eabi/newlib"
 )
 
 package_present() {

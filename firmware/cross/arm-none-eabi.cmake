@@ -1,0 +1,16 @@
+# Cross-compiles the core for a Cortex-M board: -DAGENT_CPU=cortex-m4 (NUCLEO-F446RE, FPv4-SP)
+# or cortex-m7 (NUCLEO-F746ZG, FPv5), hard float, -Os, as the Zephyr build compiles it.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+if(NOT AGENT_CPU)
+  set(AGENT_CPU cortex-m4)
+endif()
+if(AGENT_CPU STREQUAL "cortex-m7")
+  set(AGENT_FPU fpv5-d16)
+else()
+  set(AGENT_FPU fpv4-sp-d16)
+endif()
+set(CMAKE_C_FLAGS_INIT "-mcpu=${AGENT_CPU} -mthumb -mfpu=${AGENT_FPU} -mfloat-abi=hard -Os -ffunction-sections -fdata-sections")
