@@ -1,0 +1,170 @@
+/*
+ * The agent: wire protocol v1 over the framer, a slot table with one state machine per slot,
+ * and the replace/victim policy. It reaches the world only through struct agent_ports.
+ *
+ * Threading: every agent_* call must come from one thread, or under one lock (the platform's
+ * RX thread calls agent_on_bytes/agent_on_tick; a worker that finished a job hands its outcome
+ * to that thread, or takes the lock, to call agent_job_done).
+ *
+ * What firmware 1.0.0 got wrong and this does not:
+ *  - a LOAD that fails leaves no ghost slot, and a module (or victim) being replaced is freed
+ *    only once the new payload passed its CRC, load and instantiation, when memory allows
+ *    both at once (otherwise the old one goes first, as in v1);
+ *  - a STOP's forced-stop deadline belongs to that job: it can never stop the next one;
+ *  - keys are matched exactly, numbers strictly, over-long lines are refused whole;
+ *  - the payload timeout is an inactivity timeout;
+ *  - NO_FUNC and NO_EXEC_ENV carry module_id; RESULT carries elapsed_us (and cycles when the
+ *    platform counts them).
+ */
+#ifndef AGENT_AGENT_H_
+#define AGENT_AGENT_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/framer.h"
+
+#ifndef AGENT_MAX_SLOTS
+#define AGENT_MAX_SLOTS 2
+#endif
+#define AGENT_ID_MAX 31
+#define AGENT_FUNC_MAX 63
+#define AGENT_MSG_MAX 127
+#define AGENT_MAX_ARGS 4
+
+/* How a job ended, as the worker reports it. */
+enum agent_outcome_status {
+	AGENT_JOB_OK,
+	AGENT_JOB_EXCEPTION, /* a trap: msg says which */
+	AGENT_JOB_STOPPED,   /* cooperative stop (or forced, with forced set) */
+	AGENT_JOB_NO_FUNC,   /* the export is not there */
+	AGENT_JOB_NO_EXEC_ENV,
+};
+
+struct agent_outcome {
+	enum agent_outcome_status status;
+	bool forced;
+	bool has_ret;
+	uint32_t ret_i32;
+	const char *msg;     /* may be NULL */
+	uint64_t elapsed_us;
+	bool has_cycles;
+	uint64_t cycles;
+	bool has_toggles;
+	uint64_t toggles;
+};
+
+/* The pool, for STATUS and the START guards; available false prints wamr_heap=NA. */
+struct agent_mem {
+	bool available;
+	uint32_t total;
+	uint32_t free;
+	uint32_t used;
+	uint32_t highmark;
+};
+
+enum agent_vm_result {
+	AGENT_VM_OK = 0,
+	AGENT_VM_LOAD_FAIL,
+	AGENT_VM_INSTANTIATE_FAIL,
+	AGENT_VM_NO_MEM, /* load or instantiate failed for memory: worth retrying with the old module gone */
+};
+
+struct agent_ports {
+	void *ctx;
+	/* One whole line, '\n' included, written so that nothing interleaves with it. */
+	void (*tx)(void *ctx, const char *line);
+	uint32_t (*now_ms)(void *ctx);
+	/* A buffer for a payload from the VM's pool; NULL when it does not fit. */
+	uint8_t *(*payload_alloc)(void *ctx, size_t size);
+	void (*payload_free)(void *ctx, uint8_t *buf);
+	/*
+	 * Loads and instantiates `payload` for slot `slot`; on success *module is the VM's handle
+	 * and the VM owns the buffer (it may free it). On failure the buffer stays the caller's and
+	 * `err` holds the VM's message.
+	 */
+	enum agent_vm_result (*vm_load)(void *ctx, int slot, uint8_t *payload, size_t size, void **module,
+					char *err, size_t err_len);
+	void (*vm_unload)(void *ctx, void *module);
+	bool (*vm_has_export)(void *ctx, void *module, const char *func);
+	/* Runs func(args) on the slot's worker; the outcome comes back through agent_job_done. */
+	void (*vm_start)(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs);
+	/* Asks the job to stop: cooperatively, or (force) at once; either ends in agent_job_done. */
+	void (*vm_stop)(void *ctx, int slot, bool force);
+	void (*vm_mem)(void *ctx, struct agent_mem *out);
+	/* The stack the slot's worker has never used, in bytes (0 when unknown). */
+	uint32_t (*worker_stack_free)(void *ctx, int slot);
+};
+
+struct agent_config {
+	const char *device_id;
+	const char *rtos;
+	const char *runtime;
+	const char *fw_version;
+	const char *board;        /* appended to HELLO when not NULL */
+	const char *clock_mhz;    /* appended to HELLO when not NULL */
+	const char *fpu;          /* appended to HELLO when not NULL */
+	uint32_t payload_idle_ms; /* no payload byte for this long: LOAD_ERR TIMEOUT */
+	uint32_t stop_grace_ms;   /* after STOP, a job still running is forced */
+	uint32_t start_guard_no_env;   /* START refuses with less free pool (no exec env yet) */
+	uint32_t start_guard_with_env;
+	uint32_t low_stack_below;
+};
+
+enum agent_slot_state {
+	AGENT_SLOT_EMPTY,
+	AGENT_SLOT_LOADED,
+	AGENT_SLOT_RUNNING,
+	AGENT_SLOT_STOPPING, /* STOP_OK PENDING sent; the RESULT is awaited */
+};
+
+struct agent_slot {
+	enum agent_slot_state state;
+	char id[AGENT_ID_MAX + 1];
+	uint32_t wasm_size;
+	void *module;
+	bool exec_env;
+	char func[AGENT_FUNC_MAX + 1];
+	uint32_t job;           /* the job's number; a stop deadline names the job it is for */
+	bool stop_armed;
+	uint32_t stop_job;
+	uint32_t stop_deadline;
+	bool forcing;
+};
+
+struct agent_pending_load {
+	bool active;
+	int target;  /* the slot the module goes into */
+	bool replaces; /* target holds a module (same id, or the victim) freed once the new one is in */
+	char id[AGENT_ID_MAX + 1];
+	char victim[AGENT_ID_MAX + 1];
+	bool victim_ignored;
+	uint32_t size;
+	uint32_t crc32;
+	uint8_t *buf;
+};
+
+struct agent {
+	const struct agent_ports *ports;
+	struct agent_config cfg;
+	struct agent_framer framer;
+	struct agent_slot slots[AGENT_MAX_SLOTS];
+	struct agent_pending_load load;
+	uint32_t jobs;
+};
+
+void agent_init(struct agent *a, const struct agent_ports *ports, const struct agent_config *cfg);
+
+/* Prints HELLO: the board (re)booted. */
+void agent_boot(struct agent *a);
+
+void agent_on_bytes(struct agent *a, const uint8_t *data, size_t len);
+
+/* Timeouts: a payload that stopped coming, a STOP whose grace ran out. Call every few ms. */
+void agent_on_tick(struct agent *a);
+
+/* A slot's job ended. */
+void agent_job_done(struct agent *a, int slot, const struct agent_outcome *outcome);
+
+#endif /* AGENT_AGENT_H_ */

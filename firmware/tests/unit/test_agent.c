@@ -1,0 +1,454 @@
+/*
+ * The agent over a fake platform: captured TX lines, a settable clock, and a VM port TEST
+ * DOUBLE (no WAMR here) whose modules are their payload bytes, whose exports are listed by hand
+ * and whose load results are scripted. Each test says which firmware 1.0.0 defect it proves gone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agent/agent.h"
+#include "agent/crc32.h"
+
+/* ---- the fake platform -------------------------------------------------------------------- */
+
+#define MAX_LINES 64
+
+static char lines[MAX_LINES][600];
+static int nlines;
+static uint32_t clock_ms;
+static uint32_t pool_free;
+static enum agent_vm_result next_load = AGENT_VM_OK;
+static int loaded_modules;
+static int starts;
+static int soft_stops;
+static int forced_stops;
+static int last_started_slot;
+static struct agent agent;
+
+struct fake_module {
+	uint32_t size;
+};
+
+static struct fake_module modules[8];
+static int next_module;
+
+static void tx(void *ctx, const char *line)
+{
+	(void)ctx;
+	assert_true(nlines < MAX_LINES);
+	strcpy(lines[nlines++], line);
+}
+
+static uint32_t now_ms(void *ctx)
+{
+	(void)ctx;
+	return clock_ms;
+}
+
+static uint8_t *payload_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	if (size > pool_free) {
+		return NULL;
+	}
+	pool_free -= (uint32_t)size;
+	uint8_t *buf = test_malloc(size + sizeof(uint32_t));
+
+	memcpy(buf, &(uint32_t){(uint32_t)size}, sizeof(uint32_t));
+	return buf + sizeof(uint32_t);
+}
+
+static void payload_free(void *ctx, uint8_t *buf)
+{
+	(void)ctx;
+	uint32_t size;
+
+	memcpy(&size, buf - sizeof(uint32_t), sizeof(uint32_t));
+	pool_free += size;
+	test_free(buf - sizeof(uint32_t));
+}
+
+static enum agent_vm_result vm_load(void *ctx, int slot, uint8_t *payload, size_t size, void **module, char *err,
+				    size_t err_len)
+{
+	(void)slot;
+	if (next_load != AGENT_VM_OK) {
+		snprintf(err, err_len, "WASM module load failed: magic header not detected");
+		return next_load;
+	}
+	payload_free(ctx, payload); /* this double keeps nothing of the bytes but their count */
+	pool_free -= (uint32_t)size;
+	modules[next_module].size = (uint32_t)size;
+	*module = &modules[next_module++];
+	loaded_modules++;
+	return AGENT_VM_OK;
+}
+
+static void vm_unload(void *ctx, void *module)
+{
+	(void)ctx;
+	pool_free += ((struct fake_module *)module)->size;
+	loaded_modules--;
+}
+
+static bool vm_has_export(void *ctx, void *module, const char *func)
+{
+	(void)ctx;
+	(void)module;
+	return strcmp(func, "app_main") == 0 || strcmp(func, "add") == 0;
+}
+
+static void vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs)
+{
+	(void)ctx;
+	(void)module;
+	(void)func;
+	(void)args;
+	(void)nargs;
+	starts++;
+	last_started_slot = slot;
+}
+
+static void vm_stop(void *ctx, int slot, bool force)
+{
+	(void)ctx;
+	(void)slot;
+	if (force) {
+		forced_stops++;
+	} else {
+		soft_stops++;
+	}
+}
+
+static void vm_mem(void *ctx, struct agent_mem *out)
+{
+	(void)ctx;
+	out->available = true;
+	out->total = 102400;
+	out->free = pool_free;
+	out->used = 102400 - pool_free;
+	out->highmark = out->used;
+}
+
+static uint32_t worker_stack_free(void *ctx, int slot)
+{
+	(void)ctx;
+	(void)slot;
+	return 3000;
+}
+
+static const struct agent_ports ports = {
+	.tx = tx, .now_ms = now_ms, .payload_alloc = payload_alloc, .payload_free = payload_free, .vm_load = vm_load,
+	.vm_unload = vm_unload, .vm_has_export = vm_has_export, .vm_start = vm_start, .vm_stop = vm_stop,
+	.vm_mem = vm_mem, .worker_stack_free = worker_stack_free,
+};
+
+static const struct agent_config config = {
+	.device_id = "f446-0042", .rtos = "Zephyr", .runtime = "WAMR", .fw_version = "1.1.0", .board = "nucleo_f446re",
+	.clock_mhz = "180", .fpu = "on", .payload_idle_ms = 5000, .stop_grace_ms = 1200, .start_guard_no_env = 16384,
+	.start_guard_with_env = 4096, .low_stack_below = 512,
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	nlines = 0;
+	clock_ms = 1000;
+	pool_free = 100000;
+	next_load = AGENT_VM_OK;
+	loaded_modules = starts = soft_stops = forced_stops = next_module = 0;
+	agent_init(&agent, &ports, &config);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (agent.load.buf != NULL) {
+		payload_free(NULL, agent.load.buf);
+	}
+	return 0;
+}
+
+static void send_text(const char *text)
+{
+	agent_on_bytes(&agent, (const uint8_t *)text, strlen(text));
+}
+
+/* The lines sent since the last call, joined. */
+static const char *said(void)
+{
+	static char out[MAX_LINES * 600];
+
+	out[0] = '\0';
+	for (int i = 0; i < nlines; i++) {
+		strcat(out, lines[i]);
+	}
+	nlines = 0;
+	return out;
+}
+
+static const uint8_t WASM[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+
+/* LOAD of the 8-byte module under `id` with `extra` keys, then its payload (CRC as given). */
+static const char *load(const char *id, const char *extra, uint32_t crc)
+{
+	char line[200];
+
+	snprintf(line, sizeof(line), "LOAD module_id=%s size=8 crc32=%08x%s\n", id, crc, extra);
+	send_text(line);
+	if (agent.load.active) {
+		agent_on_bytes(&agent, WASM, sizeof(WASM));
+	}
+	return said();
+}
+
+static uint32_t wasm_crc(void)
+{
+	return agent_crc32(0, WASM, sizeof(WASM));
+}
+
+static void ok_load(const char *id)
+{
+	char expected[200];
+
+	snprintf(expected, sizeof(expected), "LOAD_READY module_id=%s size=8 crc32=%08x\nLOAD_OK\n", id, wasm_crc());
+	assert_string_equal(expected, load(id, "", wasm_crc()));
+}
+
+/* ---- the tests ---------------------------------------------------------------------------- */
+
+static void hello_names_the_board_clock_and_fpu(void **state)
+{
+	(void)state;
+	agent_boot(&agent);
+	assert_string_equal("HELLO device_id=f446-0042 rtos=Zephyr runtime=WAMR fw_version=1.1.0 board=nucleo_f446re"
+			    " clock_mhz=180 fpu=on caps=timing,stopfix,exactkeys,idletimeout\n",
+			    said());
+}
+
+static void load_then_status_byte_for_byte(void **state)
+{
+	(void)state;
+	send_text("STATUS\n");
+	assert_string_equal("STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000"
+			    " wamr_used=2400 wamr_highmark=2400\n",
+			    said());
+	ok_load("m1");
+	send_text("STATUS\r\n");
+	assert_string_equal("STATUS_OK modules=\"m1:LOADED:wasm=8:stack_free=3000\" low_stack=\"none\""
+			    " wamr_total=102400 wamr_free=99992 wamr_used=2408 wamr_highmark=2408\n",
+			    said());
+}
+
+/* 1.0.0: a failed LOAD left a ghost slot that STATUS listed and START tried to run */
+static void a_failed_load_leaves_no_ghost_slot(void **state)
+{
+	(void)state;
+	next_load = AGENT_VM_LOAD_FAIL;
+	const char *out = load("ghost", "", wasm_crc());
+
+	assert_non_null(strstr(out, "LOAD_ERR code=LOAD_FAIL msg=\"WASM module load failed: magic header not detected\"\n"));
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "modules=\"none\""));
+	assert_int_equal(100000, pool_free); /* the payload buffer went back */
+	next_load = AGENT_VM_OK;
+	ok_load("a");
+	ok_load("b"); /* both slots are usable: none was leaked */
+}
+
+/* 1.0.0: the module being replaced (or the victim) was destroyed before the payload was checked */
+static void a_bad_payload_leaves_the_module_it_would_replace(void **state)
+{
+	(void)state;
+	ok_load("a");
+	ok_load("b");
+	char expected[200];
+
+	snprintf(expected, sizeof(expected), "LOAD_READY module_id=c size=8 crc32=deadbeef\nLOAD_ERR code=BAD_CRC"
+		 " msg=\"expected=deadbeef got=%08x\"\n", wasm_crc());
+	assert_string_equal(expected, load("c", " replace=1 replace_victim=a", 0xdeadbeef));
+	send_text("STATUS\n");
+	const char *status = said();
+
+	assert_non_null(strstr(status, "a:LOADED"));
+	assert_non_null(strstr(status, "b:LOADED"));
+	next_load = AGENT_VM_INSTANTIATE_FAIL;
+	assert_non_null(strstr(load("a", " replace=1", wasm_crc()), "LOAD_ERR code=INSTANTIATE_FAIL"));
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "a:LOADED")); /* in place, too */
+	next_load = AGENT_VM_OK;
+	snprintf(expected, sizeof(expected), "LOAD_READY module_id=c size=8 crc32=%08x\nLOAD_OK\n", wasm_crc());
+	assert_string_equal(expected, load("c", " replace=1 replace_victim=a", wasm_crc()));
+	send_text("STATUS\n");
+	status = said();
+	assert_null(strstr(status, "a:"));
+	assert_non_null(strstr(status, "c:LOADED"));
+	assert_int_equal(2, loaded_modules);
+}
+
+/* The replace/victim table of the protocol document. */
+static void the_replace_table(void **state)
+{
+	(void)state;
+	ok_load("a");
+	ok_load("b");
+	assert_string_equal("LOAD_ERR code=NO_SLOT msg=\"MAX_MODULES reached\"\n", load("c", "", wasm_crc()));
+	assert_string_equal("LOAD_ERR code=FULL msg=\"NEED_VICTIM\"\n", load("c", " replace=1", wasm_crc()));
+	assert_string_equal("LOAD_ERR code=BAD_VICTIM msg=\"NOT_FOUND\"\n",
+			    load("c", " replace=1 replace_victim=zz", wasm_crc()));
+	char expected[200];
+
+	snprintf(expected, sizeof(expected), "LOAD_READY module_id=a size=8 crc32=%08x\nLOAD_OK warn=VICTIM_IGNORED"
+		 " replace_victim=b\n", wasm_crc());
+	assert_string_equal(expected, load("a", " replace=1 replace_victim=b", wasm_crc()));
+	send_text("START module_id=a\n");
+	assert_string_equal("START_OK\n", said());
+	assert_string_equal("LOAD_ERR code=BUSY msg=\"module running\"\n", load("a", "", wasm_crc()));
+	/* replace=1 on a running module: the job is stopped, and only once the new one is in */
+	snprintf(expected, sizeof(expected), "LOAD_READY module_id=a size=8 crc32=%08x\nLOAD_OK\n", wasm_crc());
+	assert_string_equal(expected, load("a", " replace=1", wasm_crc()));
+	assert_int_equal(1, forced_stops);
+	struct agent_outcome late = {.status = AGENT_JOB_STOPPED, .forced = true};
+
+	agent_job_done(&agent, 0, &late); /* the old job's end is not reported against the new module */
+	assert_string_equal("", said());
+	/* 1.0.0 read size=-1 with atoi, and found size= inside other keys */
+	send_text("LOAD module_id=x size=-1 crc32=1\nLOAD module_id=x size=0 crc32=1\nLOAD size=8 crc32=1\n"
+		  "LOAD module_id=x xsize=8 crc32=1\nLOAD module_id=x size=8 size=9 crc32=1\n");
+	assert_string_equal("LOAD_ERR code=BAD_PARAMS msg=\"size and crc32 required\"\n"
+			    "LOAD_ERR code=BAD_PARAMS msg=\"size and crc32 required\"\n"
+			    "LOAD_ERR code=BAD_PARAMS msg=\"missing module_id\"\n"
+			    "LOAD_ERR code=BAD_PARAMS msg=\"size and crc32 required\"\n"
+			    "LOAD_ERR code=BAD_PARAMS msg=\"malformed line\"\n", said());
+}
+
+static void a_payload_that_stops_coming_times_out_after_the_last_byte(void **state)
+{
+	(void)state;
+	send_text("LOAD module_id=slow size=8 crc32=00000001\n");
+	said();
+	clock_ms += 4000;
+	agent_on_bytes(&agent, WASM, 4);
+	clock_ms += 4000; /* 8 s since LOAD_READY: 1.0.0 had given up at 5 s */
+	agent_on_tick(&agent);
+	assert_string_equal("", said());
+	clock_ms += 1000;
+	agent_on_tick(&agent);
+	assert_string_equal("LOAD_ERR code=TIMEOUT msg=\"binary payload not received\"\n", said());
+	assert_int_equal(100000, pool_free);
+	send_text("STATUS\n"); /* back to lines, and no ghost slot */
+	assert_non_null(strstr(said(), "modules=\"none\""));
+}
+
+static void start_refusals_and_results(void **state)
+{
+	(void)state;
+	send_text("START module_id=nope\n");
+	assert_string_equal("RESULT status=NO_MODULE module_id=nope\n", said());
+	send_text("START\n");
+	assert_string_equal("RESULT status=BAD_PARAMS msg=\"missing module_id\"\n", said());
+	ok_load("m");
+	send_text("START module_id=m func=add args=\"a=10,b=15,c=1,d=2,e=3\"\n");
+	assert_string_equal("RESULT status=BAD_PARAMS module_id=m msg=\"invalid args\"\n", said());
+	pool_free = 10000;
+	send_text("START module_id=m func=add\n");
+	assert_string_equal("RESULT status=NO_MEM module_id=m msg=\"free=10000 need>=16384 exec_env=no\"\n", said());
+	pool_free = 50000;
+	/* 1.0.0 took func=3 out of args="func=3"; exact keys start app_main */
+	send_text("START module_id=m args=\"func=3\"\n");
+	assert_string_equal("START_OK\n", said());
+	send_text("START module_id=m\n");
+	assert_string_equal("RESULT status=BUSY module_id=m\n", said());
+	struct agent_outcome ok = {.status = AGENT_JOB_OK, .has_ret = true, .ret_i32 = 25, .elapsed_us = 12, .has_cycles = true,
+				   .cycles = 2160};
+
+	agent_job_done(&agent, last_started_slot, &ok);
+	assert_string_equal("RESULT status=OK module_id=m func=app_main ret_i32=25 elapsed_us=12 cycles=2160\n", said());
+	send_text("START module_id=m func=missing\n");
+	assert_string_equal("START_OK\n", said());
+	struct agent_outcome nofunc = {.status = AGENT_JOB_NO_FUNC};
+
+	agent_job_done(&agent, last_started_slot, &nofunc); /* 1.0.0 sent no module_id here */
+	assert_string_equal("RESULT status=NO_FUNC module_id=m\n", said());
+	struct agent_outcome trap = {.status = AGENT_JOB_EXCEPTION, .msg = "Exception: integer divide by zero",
+				     .elapsed_us = 3};
+
+	send_text("START module_id=m func=add args=\"1,0\"\n");
+	said();
+	agent_job_done(&agent, last_started_slot, &trap);
+	assert_string_equal("RESULT status=EXCEPTION module_id=m func=add msg=\"Exception: integer divide by zero\""
+			    " elapsed_us=3\n", said());
+}
+
+/* 1.0.0: a STOP's forced-stop timer outlived its job and killed the next one */
+static void a_stop_deadline_never_outlives_its_job(void **state)
+{
+	(void)state;
+	ok_load("m");
+	send_text("START module_id=m func=add\nSTOP module_id=m\n");
+	assert_string_equal("START_OK\nSTOP_OK status=PENDING\n", said());
+	assert_int_equal(1, soft_stops);
+	struct agent_outcome stopped = {.status = AGENT_JOB_STOPPED, .msg = "Exception: terminated by user", .elapsed_us = 40};
+
+	agent_job_done(&agent, last_started_slot, &stopped);
+	assert_string_equal("RESULT status=STOPPED module_id=m func=add msg=\"Exception: terminated by user\""
+			    " elapsed_us=40\n", said());
+	send_text("START module_id=m func=add\n");
+	assert_string_equal("START_OK\n", said());
+	clock_ms += 5000; /* well past the first STOP's grace */
+	agent_on_tick(&agent);
+	assert_int_equal(0, forced_stops);
+	assert_string_equal("", said());
+
+	send_text("STOP module_id=m\n");
+	assert_string_equal("STOP_OK status=PENDING\n", said());
+	clock_ms += 1199;
+	agent_on_tick(&agent);
+	assert_int_equal(0, forced_stops);
+	clock_ms += 1;
+	agent_on_tick(&agent);
+	assert_int_equal(1, forced_stops);
+	struct agent_outcome forced = {.status = AGENT_JOB_STOPPED, .elapsed_us = 1300};
+
+	agent_job_done(&agent, last_started_slot, &forced);
+	assert_string_equal("RESULT status=STOPPED forced=1 module_id=m func=add elapsed_us=1300\n", said());
+	send_text("STOP module_id=m\nSTOP\n");
+	assert_string_equal("STOP_OK status=IDLE\nSTOP_OK status=NO_JOB\n", said());
+}
+
+static void unknown_and_over_long_lines_are_answered(void **state)
+{
+	(void)state;
+	char line[400];
+
+	memset(line, 'A', sizeof(line));
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	send_text("FLASH now\n");
+	send_text(line);
+	send_text("START module_id=m args=\"unterminated\n");
+	assert_string_equal("ERROR code=UNKNOWN_COMMAND\nERROR code=LINE_TOO_LONG\n"
+			    "RESULT status=BAD_PARAMS msg=\"malformed line\"\n", said());
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(hello_names_the_board_clock_and_fpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(load_then_status_byte_for_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_failed_load_leaves_no_ghost_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_bad_payload_leaves_the_module_it_would_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_replace_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_payload_that_stops_coming_times_out_after_the_last_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(start_refusals_and_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_stop_deadline_never_outlives_its_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_and_over_long_lines_are_answered, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
