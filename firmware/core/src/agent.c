@@ -129,6 +129,28 @@ static void clear_slot(struct agent *a, int i)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * A replace=1 LOAD over a running module aborts its job first, as v1 does: the job is forced
+ * and its RESULT said now; the module itself stays until the new one is in.
+ */
+static void abort_job(struct agent *a, int i)
+{
+	struct agent_slot *s = &a->slots[i];
+
+	if (s->state != AGENT_SLOT_RUNNING && s->state != AGENT_SLOT_STOPPING) {
+		return;
+	}
+	a->ports->vm_stop(a->ports->ctx, i, true);
+	struct agent_outcome o = {.status = AGENT_JOB_STOPPED, .forced = true,
+				  .elapsed_us = (uint64_t)(uint32_t)(now(a) - s->job_started_ms) * 1000U};
+
+	result_line(a, "STOPPED", true, s->id, s->func, &o, NULL);
+	s->state = AGENT_SLOT_LOADED;
+	s->job++; /* the worker's late outcome names the old number: dropped */
+	s->stop_armed = false;
+	s->forcing = false;
+}
+
 /* ---- LOAD --------------------------------------------------------------------------------- */
 
 static void on_load(struct agent *a, const struct agent_kv *kv)
@@ -183,12 +205,12 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 			p->replaces = true;
 		}
 	}
+	if (p->replaces) {
+		abort_job(a, p->target);
+	}
 	p->buf = a->ports->payload_alloc(a->ports->ctx, size);
 	if (p->buf == NULL && p->replaces) {
 		/* not enough pool for both: the old module goes first, as in v1 */
-		if (a->slots[p->target].state != AGENT_SLOT_LOADED) {
-			a->ports->vm_stop(a->ports->ctx, p->target, true);
-		}
 		clear_slot(a, p->target);
 		p->replaces = false;
 		p->buf = a->ports->payload_alloc(a->ports->ctx, size);
@@ -260,9 +282,7 @@ static void on_payload(struct agent *a)
 	enum agent_vm_result r = a->ports->vm_load(a->ports->ctx, p->target, p->buf, p->size, &module, err, sizeof(err));
 
 	if (r == AGENT_VM_NO_MEM && p->replaces) {
-		if (a->slots[p->target].state != AGENT_SLOT_LOADED) {
-			a->ports->vm_stop(a->ports->ctx, p->target, true);
-		}
+		abort_job(a, p->target);
 		clear_slot(a, p->target);
 		p->replaces = false;
 		err[0] = '\0';
@@ -275,9 +295,7 @@ static void on_payload(struct agent *a)
 	}
 	p->buf = NULL; /* the VM owns it now */
 	if (p->replaces) {
-		if (a->slots[p->target].state != AGENT_SLOT_LOADED) {
-			a->ports->vm_stop(a->ports->ctx, p->target, true);
-		}
+		abort_job(a, p->target);
 		clear_slot(a, p->target);
 	}
 	struct agent_slot *s = &a->slots[p->target];
@@ -374,7 +392,8 @@ static void on_start(struct agent *a, const struct agent_kv *kv)
 	size_t nargs;
 
 	if (!parse_args(agent_kv_get(kv, "args"), args, &nargs)) {
-		result_line(a, "BAD_PARAMS", false, id, NULL, NULL, "invalid args");
+		result_line(a, "BAD_PARAMS", false, id, NULL, NULL,
+			    "invalid args: at most 4 signed 32-bit integers, written a=1,b=2");
 		return;
 	}
 	struct agent_mem mem = {0};
@@ -412,9 +431,10 @@ static void on_start(struct agent *a, const struct agent_kv *kv)
 	s->state = AGENT_SLOT_RUNNING;
 	s->exec_env = true;
 	s->job = ++a->jobs;
+	s->job_started_ms = now(a);
 	s->stop_armed = false;
 	s->forcing = false;
-	a->ports->vm_start(a->ports->ctx, i, s->module, s->func, args, nargs);
+	a->ports->vm_start(a->ports->ctx, i, s->module, s->func, args, nargs, s->job);
 }
 
 static void on_stop(struct agent *a, const struct agent_kv *kv)
@@ -623,13 +643,15 @@ void agent_on_tick(struct agent *a)
 	}
 }
 
-void agent_job_done(struct agent *a, int slot, const struct agent_outcome *o)
+void agent_job_done(struct agent *a, int slot, uint32_t job, const struct agent_outcome *o)
 {
+	if (slot < 0 || slot >= AGENT_MAX_SLOTS) {
+		return;
+	}
 	struct agent_slot *s = &a->slots[slot];
 
-	if (slot < 0 || slot >= AGENT_MAX_SLOTS ||
-	    (s->state != AGENT_SLOT_RUNNING && s->state != AGENT_SLOT_STOPPING)) {
-		return; /* the slot was emptied meanwhile (replaced): already answered */
+	if (s->job != job || (s->state != AGENT_SLOT_RUNNING && s->state != AGENT_SLOT_STOPPING)) {
+		return; /* aborted by a replace, or the slot emptied: already answered */
 	}
 	static const char *const names[] = {"OK", "EXCEPTION", "STOPPED", "NO_FUNC", "NO_EXEC_ENV"};
 	bool forced = o->status == AGENT_JOB_STOPPED && (o->forced || s->forcing);

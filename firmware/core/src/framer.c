@@ -55,7 +55,7 @@ size_t agent_framer_feed(struct agent_framer *f, const uint8_t *data, size_t len
 			f->overflow = true;
 			continue;
 		}
-		f->line[f->len++] = c;
+		f->line[f->len++] = c == '\0' ? '?' : c; /* a NUL cannot end a command early */
 	}
 	return i;
 }

@@ -42,9 +42,11 @@ struct worker {
 	char func[AGENT_FUNC_MAX + 1];
 	int32_t args[AGENT_MAX_ARGS];
 	size_t nargs;
+	uint32_t job;
 	volatile int stop;
 	uint64_t toggles;
 	bool exec_env;
+	bool busy; /* inside vmd_call (guarded by busy_lock) */
 };
 
 static int master_fd;
@@ -52,6 +54,8 @@ static pthread_mutex_t core_lock = PTHREAD_MUTEX_INITIALIZER; /* every agent_* c
 static pthread_mutex_t tx_lock = PTHREAD_MUTEX_INITIALIZER;   /* one line at a time on the wire */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;   /* wakes natives that sleep */
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;   /* a worker left vmd_call */
 static struct agent agent;
 static struct worker workers[AGENT_MAX_SLOTS];
 static uint32_t pool_total;
@@ -176,6 +180,16 @@ static void port_vm_unload(void *ctx, void *module)
 
 	for (int i = 0; i < AGENT_MAX_SLOTS; i++) {
 		if (workers[i].module == h) {
+			/* never free a module its worker is still running: force it, wait for it to let go */
+			workers[i].stop = 2;
+			pthread_mutex_lock(&pool_lock);
+			pthread_cond_broadcast(&stop_cond);
+			pthread_mutex_unlock(&pool_lock);
+			pthread_mutex_lock(&busy_lock);
+			while (workers[i].busy) {
+				pthread_cond_wait(&idle_cond, &busy_lock);
+			}
+			pthread_mutex_unlock(&busy_lock);
 			if (workers[i].exec_env) {
 				pool_give(EXEC_ENV_BYTES);
 				workers[i].exec_env = false;
@@ -194,11 +208,18 @@ static bool port_vm_has_export(void *ctx, void *module, const char *func)
 	return vmd_has_export(((struct module_handle *)module)->vm, func);
 }
 
-static void port_vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs)
+static void port_vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs,
+			  uint32_t job)
 {
 	(void)ctx;
 	struct worker *w = &workers[slot];
 
+	pthread_mutex_lock(&busy_lock);
+	while (w->busy) { /* an aborted job still winding down (it stops at its next branch) */
+		pthread_cond_wait(&idle_cond, &busy_lock);
+	}
+	pthread_mutex_unlock(&busy_lock);
+	w->job = job;
 	w->module = module;
 	strcpy(w->func, func);
 	memcpy(w->args, args, nargs * sizeof(int32_t));
@@ -290,13 +311,22 @@ static void *worker_main(void *arg)
 		w->has_job = false;
 		struct module_handle *h = w->module;
 		struct agent_outcome o = {0};
+		uint32_t job = w->job;
+		char func[AGENT_FUNC_MAX + 1];
+		int32_t args[AGENT_MAX_ARGS];
+		size_t nargs = w->nargs;
 
+		strcpy(func, w->func);
+		memcpy(args, w->args, sizeof(args));
 		if (!w->exec_env && !pool_take(EXEC_ENV_BYTES)) {
 			o.status = AGENT_JOB_NO_EXEC_ENV;
-			agent_job_done(&agent, w->slot, &o);
+			agent_job_done(&agent, w->slot, job, &o);
 			continue;
 		}
 		w->exec_env = true;
+		pthread_mutex_lock(&busy_lock);
+		w->busy = true;
+		pthread_mutex_unlock(&busy_lock);
 		pthread_mutex_unlock(&core_lock);
 
 		struct vmd_host host = {w, native_gpio_toggle, native_uart_print, native_led_toggle, &w->stop};
@@ -305,20 +335,25 @@ static void *worker_main(void *arg)
 		bool has_ret = false;
 		uint64_t toggles_before = w->toggles;
 		uint64_t start = now_us();
-		enum vmd_status st = vmd_call(h->vm, w->func, w->args, w->nargs, &host, &ret, &has_ret, msg, sizeof(msg));
+		enum vmd_status st = vmd_call(h->vm, func, args, nargs, &host, &ret, &has_ret, msg, sizeof(msg));
 		uint64_t elapsed = now_us() - start;
+		int stop = w->stop;
 
+		pthread_mutex_lock(&busy_lock);
+		w->busy = false;
+		pthread_cond_broadcast(&idle_cond);
+		pthread_mutex_unlock(&busy_lock);
 		pthread_mutex_lock(&core_lock);
 		o.status = st == VMD_OK ? AGENT_JOB_OK : st == VMD_TRAP ? AGENT_JOB_EXCEPTION
 			 : st == VMD_STOPPED ? AGENT_JOB_STOPPED : AGENT_JOB_NO_FUNC;
-		o.forced = st == VMD_STOPPED && w->stop == 2;
+		o.forced = st == VMD_STOPPED && stop == 2;
 		o.has_ret = has_ret;
 		o.ret_i32 = ret;
 		o.msg = msg[0] == '\0' ? NULL : msg;
 		o.elapsed_us = elapsed;
 		o.has_toggles = true;
 		o.toggles = w->toggles - toggles_before;
-		agent_job_done(&agent, w->slot, &o);
+		agent_job_done(&agent, w->slot, job, &o);
 	}
 	return NULL;
 }

@@ -259,6 +259,7 @@ enum vmd_load_result vmd_load(const uint8_t *bytes, size_t size, struct vmd_modu
 		const uint8_t *sec_end = r.p + sec_len;
 
 		if (r.bad || sec_end > r.end) {
+			r.bad = true; /* a section longer than what is left: a cut module */
 			break;
 		}
 		struct reader s = {r.p, sec_end, false};

@@ -103,8 +103,12 @@ static bool vm_has_export(void *ctx, void *module, const char *func)
 	return strcmp(func, "app_main") == 0 || strcmp(func, "add") == 0;
 }
 
-static void vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs)
+static uint32_t last_job;
+
+static void vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs,
+		     uint32_t job)
 {
+	last_job = job;
 	(void)ctx;
 	(void)module;
 	(void)func;
@@ -310,13 +314,15 @@ static void the_replace_table(void **state)
 	send_text("START module_id=a\n");
 	assert_string_equal("START_OK\n", said());
 	assert_string_equal("LOAD_ERR code=BUSY msg=\"module running\"\n", load("a", "", wasm_crc()));
-	/* replace=1 on a running module: the job is stopped, and only once the new one is in */
-	snprintf(expected, sizeof(expected), "LOAD_READY module_id=a size=8 crc32=%08x\nLOAD_OK\n", wasm_crc());
+	/* replace=1 on a running module: its job is aborted first (as v1), the module kept until the new one is in */
+	clock_ms += 7;
+	snprintf(expected, sizeof(expected), "RESULT status=STOPPED forced=1 module_id=a func=app_main elapsed_us=7000\n"
+		 "LOAD_READY module_id=a size=8 crc32=%08x\nLOAD_OK\n", wasm_crc());
 	assert_string_equal(expected, load("a", " replace=1", wasm_crc()));
 	assert_int_equal(1, forced_stops);
 	struct agent_outcome late = {.status = AGENT_JOB_STOPPED, .forced = true};
 
-	agent_job_done(&agent, 0, &late); /* the old job's end is not reported against the new module */
+	agent_job_done(&agent, 0, last_job, &late); /* the old job's end is not reported against the new module */
 	assert_string_equal("", said());
 	/* 1.0.0 read size=-1 with atoi, and found size= inside other keys */
 	send_text("LOAD module_id=x size=-1 crc32=1\nLOAD module_id=x size=0 crc32=1\nLOAD size=8 crc32=1\n"
@@ -355,7 +361,8 @@ static void start_refusals_and_results(void **state)
 	assert_string_equal("RESULT status=BAD_PARAMS msg=\"missing module_id\"\n", said());
 	ok_load("m");
 	send_text("START module_id=m func=add args=\"a=10,b=15,c=1,d=2,e=3\"\n");
-	assert_string_equal("RESULT status=BAD_PARAMS module_id=m msg=\"invalid args\"\n", said());
+	assert_string_equal("RESULT status=BAD_PARAMS module_id=m msg=\"invalid args: at most 4 signed 32-bit integers,"
+			    " written a=1,b=2\"\n", said());
 	pool_free = 10000;
 	send_text("START module_id=m func=add\n");
 	assert_string_equal("RESULT status=NO_MEM module_id=m msg=\"free=10000 need>=16384 exec_env=no\"\n", said());
@@ -368,20 +375,20 @@ static void start_refusals_and_results(void **state)
 	struct agent_outcome ok = {.status = AGENT_JOB_OK, .has_ret = true, .ret_i32 = 25, .elapsed_us = 12, .has_cycles = true,
 				   .cycles = 2160};
 
-	agent_job_done(&agent, last_started_slot, &ok);
+	agent_job_done(&agent, last_started_slot, last_job, &ok);
 	assert_string_equal("RESULT status=OK module_id=m func=app_main ret_i32=25 elapsed_us=12 cycles=2160\n", said());
 	send_text("START module_id=m func=missing\n");
 	assert_string_equal("START_OK\n", said());
 	struct agent_outcome nofunc = {.status = AGENT_JOB_NO_FUNC};
 
-	agent_job_done(&agent, last_started_slot, &nofunc); /* 1.0.0 sent no module_id here */
+	agent_job_done(&agent, last_started_slot, last_job, &nofunc); /* 1.0.0 sent no module_id here */
 	assert_string_equal("RESULT status=NO_FUNC module_id=m\n", said());
 	struct agent_outcome trap = {.status = AGENT_JOB_EXCEPTION, .msg = "Exception: integer divide by zero",
 				     .elapsed_us = 3};
 
 	send_text("START module_id=m func=add args=\"1,0\"\n");
 	said();
-	agent_job_done(&agent, last_started_slot, &trap);
+	agent_job_done(&agent, last_started_slot, last_job, &trap);
 	assert_string_equal("RESULT status=EXCEPTION module_id=m func=add msg=\"Exception: integer divide by zero\""
 			    " elapsed_us=3\n", said());
 }
@@ -396,7 +403,7 @@ static void a_stop_deadline_never_outlives_its_job(void **state)
 	assert_int_equal(1, soft_stops);
 	struct agent_outcome stopped = {.status = AGENT_JOB_STOPPED, .msg = "Exception: terminated by user", .elapsed_us = 40};
 
-	agent_job_done(&agent, last_started_slot, &stopped);
+	agent_job_done(&agent, last_started_slot, last_job, &stopped);
 	assert_string_equal("RESULT status=STOPPED module_id=m func=add msg=\"Exception: terminated by user\""
 			    " elapsed_us=40\n", said());
 	send_text("START module_id=m func=add\n");
@@ -416,7 +423,7 @@ static void a_stop_deadline_never_outlives_its_job(void **state)
 	assert_int_equal(1, forced_stops);
 	struct agent_outcome forced = {.status = AGENT_JOB_STOPPED, .elapsed_us = 1300};
 
-	agent_job_done(&agent, last_started_slot, &forced);
+	agent_job_done(&agent, last_started_slot, last_job, &forced);
 	assert_string_equal("RESULT status=STOPPED forced=1 module_id=m func=add elapsed_us=1300\n", said());
 	send_text("STOP module_id=m\nSTOP\n");
 	assert_string_equal("STOP_OK status=IDLE\nSTOP_OK status=NO_JOB\n", said());

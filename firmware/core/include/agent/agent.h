@@ -88,9 +88,14 @@ struct agent_ports {
 					char *err, size_t err_len);
 	void (*vm_unload)(void *ctx, void *module);
 	bool (*vm_has_export)(void *ctx, void *module, const char *func);
-	/* Runs func(args) on the slot's worker; the outcome comes back through agent_job_done. */
-	void (*vm_start)(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs);
-	/* Asks the job to stop: cooperatively, or (force) at once; either ends in agent_job_done. */
+	/* Runs func(args) on the slot's worker as job number `job`; its outcome comes back through
+	 * agent_job_done with that number. */
+	void (*vm_start)(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs,
+			 uint32_t job);
+	/*
+	 * Asks the job to stop: cooperatively, or (force) at once; either ends in agent_job_done.
+	 * vm_unload of a module whose job was forced must not free it before its worker let go.
+	 */
 	void (*vm_stop)(void *ctx, int slot, bool force);
 	void (*vm_mem)(void *ctx, struct agent_mem *out);
 	/* The stack the slot's worker has never used, in bytes (0 when unknown). */
@@ -126,7 +131,8 @@ struct agent_slot {
 	void *module;
 	bool exec_env;
 	char func[AGENT_FUNC_MAX + 1];
-	uint32_t job;           /* the job's number; a stop deadline names the job it is for */
+	uint32_t job;           /* the job's number: a stop deadline, and an outcome, name the job they are for */
+	uint32_t job_started_ms;
 	bool stop_armed;
 	uint32_t stop_job;
 	uint32_t stop_deadline;
@@ -164,7 +170,8 @@ void agent_on_bytes(struct agent *a, const uint8_t *data, size_t len);
 /* Timeouts: a payload that stopped coming, a STOP whose grace ran out. Call every few ms. */
 void agent_on_tick(struct agent *a);
 
-/* A slot's job ended. */
-void agent_job_done(struct agent *a, int slot, const struct agent_outcome *outcome);
+/* Job `job` of a slot ended; the outcome of a job the agent already answered for (aborted by a
+ * replace) is dropped. */
+void agent_job_done(struct agent *a, int slot, uint32_t job, const struct agent_outcome *outcome);
 
 #endif /* AGENT_AGENT_H_ */
