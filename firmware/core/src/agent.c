@@ -29,9 +29,14 @@ static void copy_id(char *dst, const char *src, size_t max)
 	dst[n] = '\0';
 }
 
+static bool is_builtin(int i)
+{
+	return i >= AGENT_MAX_SLOTS;
+}
+
 static int find(struct agent *a, const char *id)
 {
-	for (int i = 0; i < AGENT_MAX_SLOTS; i++) {
+	for (int i = 0; i < AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS; i++) {
 		if (a->slots[i].state != AGENT_SLOT_EMPTY && strcmp(a->slots[i].id, id) == 0) {
 			return i;
 		}
@@ -167,6 +172,12 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 		load_err(a, "BAD_PARAMS", "invalid module_id");
 		return;
 	}
+	int reserved = find(a, id);
+
+	if (reserved >= 0 && is_builtin(reserved)) {
+		load_err(a, "BAD_PARAMS", "reserved module_id (built-in native code)");
+		return;
+	}
 	const char *replace_text = agent_kv_get(kv, "replace");
 	bool replace = replace_text != NULL && strcmp(replace_text, "1") == 0;
 	const char *victim = agent_kv_get(kv, "replace_victim");
@@ -198,7 +209,7 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 				return;
 			}
 			p->target = find(a, victim);
-			if (p->target < 0) {
+			if (p->target < 0 || is_builtin(p->target)) {
 				load_err(a, "BAD_VICTIM", "NOT_FOUND");
 				return;
 			}
@@ -368,6 +379,19 @@ static bool parse_args(const char *text, int32_t *args, size_t *n)
 	}
 }
 
+static bool has_export(struct agent *a, int i, const char *func)
+{
+	if (!is_builtin(i)) {
+		return a->ports->vm_has_export(a->ports->ctx, a->slots[i].module, func);
+	}
+	for (const char *const *f = a->cfg.builtins[i - AGENT_MAX_SLOTS].funcs; *f != NULL; f++) {
+		if (strcmp(*f, func) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void on_start(struct agent *a, const struct agent_kv *kv)
 {
 	const char *id = agent_kv_get(kv, "module_id");
@@ -401,7 +425,7 @@ static void on_start(struct agent *a, const struct agent_kv *kv)
 	a->ports->vm_mem(a->ports->ctx, &mem);
 	uint32_t guard = s->exec_env ? a->cfg.start_guard_with_env : a->cfg.start_guard_no_env;
 
-	if (mem.available && mem.free < guard) {
+	if (!is_builtin(i) && mem.available && mem.free < guard) {
 		char msg[64] = "free=";
 		size_t n = 5;
 
@@ -416,7 +440,7 @@ static void on_start(struct agent *a, const struct agent_kv *kv)
 	const char *func = agent_kv_get(kv, "func");
 
 	if (func == NULL || *func == '\0') {
-		if (!a->ports->vm_has_export(a->ports->ctx, s->module, "app_main")) {
+		if (!has_export(a, i, "app_main")) {
 			result_line(a, "NO_ENTRYPOINT", false, id, NULL, NULL,
 				    nargs > 0 ? "args require app_main" : "expected app_main");
 			return;
@@ -576,6 +600,13 @@ void agent_init(struct agent *a, const struct agent_ports *ports, const struct a
 	a->ports = ports;
 	a->cfg = *cfg;
 	agent_framer_init(&a->framer);
+	for (size_t b = 0; b < cfg->nbuiltins && b < AGENT_MAX_BUILTINS; b++) {
+		struct agent_slot *s = &a->slots[AGENT_MAX_SLOTS + b];
+
+		s->state = AGENT_SLOT_LOADED;
+		copy_id(s->id, cfg->builtins[b].id, AGENT_ID_MAX);
+		s->exec_env = true;
+	}
 }
 
 void agent_boot(struct agent *a)
@@ -596,7 +627,8 @@ void agent_boot(struct agent *a)
 	if (a->cfg.fpu != NULL) {
 		agent_line_str(&l, "fpu", a->cfg.fpu);
 	}
-	agent_line_str(&l, "caps", "timing,stopfix,exactkeys,idletimeout");
+	agent_line_str(&l, "caps", a->cfg.nbuiltins > 0 ? "timing,stopfix,exactkeys,idletimeout,native"
+						       : "timing,stopfix,exactkeys,idletimeout");
 	send(a, &l);
 }
 
@@ -631,7 +663,7 @@ void agent_on_tick(struct agent *a)
 		end_load(a);
 		load_err(a, "TIMEOUT", "binary payload not received");
 	}
-	for (int i = 0; i < AGENT_MAX_SLOTS; i++) {
+	for (int i = 0; i < AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS; i++) {
 		struct agent_slot *s = &a->slots[i];
 
 		if (s->stop_armed && s->stop_job == s->job && s->state == AGENT_SLOT_STOPPING && !s->forcing &&
@@ -645,7 +677,7 @@ void agent_on_tick(struct agent *a)
 
 void agent_job_done(struct agent *a, int slot, uint32_t job, const struct agent_outcome *o)
 {
-	if (slot < 0 || slot >= AGENT_MAX_SLOTS) {
+	if (slot < 0 || slot >= AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS) {
 		return;
 	}
 	struct agent_slot *s = &a->slots[slot];

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "native_bench.h"
 #include "vm_double.h"
 
 /* The WAMR pool's model: what a module, its payload buffer and its exec env take. */
@@ -57,7 +58,7 @@ static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;   /* wakes natives t
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;   /* a worker left vmd_call */
 static struct agent agent;
-static struct worker workers[AGENT_MAX_SLOTS];
+static struct worker workers[AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS];
 static uint32_t pool_total;
 static uint32_t pool_used;
 static uint32_t pool_highmark;
@@ -318,24 +319,39 @@ static void *worker_main(void *arg)
 
 		strcpy(func, w->func);
 		memcpy(args, w->args, sizeof(args));
-		if (!w->exec_env && !pool_take(EXEC_ENV_BYTES)) {
+		bool builtin = w->slot >= AGENT_MAX_SLOTS;
+
+		if (!builtin && !w->exec_env && !pool_take(EXEC_ENV_BYTES)) {
 			o.status = AGENT_JOB_NO_EXEC_ENV;
 			agent_job_done(&agent, w->slot, job, &o);
 			continue;
 		}
-		w->exec_env = true;
+		w->exec_env = !builtin;
 		pthread_mutex_lock(&busy_lock);
 		w->busy = true;
 		pthread_mutex_unlock(&busy_lock);
 		pthread_mutex_unlock(&core_lock);
 
 		struct vmd_host host = {w, native_gpio_toggle, native_uart_print, native_led_toggle, &w->stop};
-		char msg[AGENT_MSG_MAX + 1];
+		char msg[AGENT_MSG_MAX + 1] = "";
 		uint32_t ret = 0;
 		bool has_ret = false;
 		uint64_t toggles_before = w->toggles;
 		uint64_t start = now_us();
-		enum vmd_status st = vmd_call(h->vm, func, args, nargs, &host, &ret, &has_ret, msg, sizeof(msg));
+		enum vmd_status st;
+
+		if (builtin) {
+			struct native_bench_env env = {&w->stop, native_gpio_toggle, w};
+			enum native_bench_result nr = native_bench_call(w->slot - AGENT_MAX_SLOTS, func, args, nargs, &env,
+									&ret, &has_ret);
+
+			st = nr == NATIVE_BENCH_OK ? VMD_OK : nr == NATIVE_BENCH_STOPPED ? VMD_STOPPED : VMD_NO_FUNC;
+			if (st == VMD_STOPPED) {
+				snprintf(msg, sizeof(msg), "Exception: terminated by user");
+			}
+		} else {
+			st = vmd_call(h->vm, func, args, nargs, &host, &ret, &has_ret, msg, sizeof(msg));
+		}
 		uint64_t elapsed = now_us() - start;
 		int stop = w->stop;
 
@@ -426,9 +442,10 @@ int main(int argc, char **argv)
 		.device_id = device_id, .rtos = "POSIX", .runtime = "vm-test-double", .fw_version = "1.1.0",
 		.board = board, .payload_idle_ms = idle_ms, .stop_grace_ms = grace_ms,
 		.start_guard_no_env = 16384, .start_guard_with_env = 4096, .low_stack_below = 512,
+		.builtins = native_bench_builtins, .nbuiltins = 2,
 	};
 	agent_init(&agent, &ports, &cfg);
-	for (int i = 0; i < AGENT_MAX_SLOTS; i++) {
+	for (int i = 0; i < AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS; i++) {
 		workers[i].slot = i;
 		pthread_cond_init(&workers[i].wake, NULL);
 		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);

@@ -444,6 +444,44 @@ static void unknown_and_over_long_lines_are_answered(void **state)
 			    "RESULT status=BAD_PARAMS msg=\"malformed line\"\n", said());
 }
 
+static const char *const fft_funcs[] = {"fft_bench", "fft_checksum", "app_main", NULL};
+static const char *const toggle_funcs[] = {"toggle_n", NULL};
+static const struct agent_builtin builtins[] = {{"native.fft", fft_funcs}, {"native.toggle", toggle_funcs}};
+
+/* The native C baselines run like modules under reserved ids, on the same board and clock. */
+static void built_in_native_benchmarks(void **state)
+{
+	(void)state;
+	struct agent_config with = config;
+
+	with.builtins = builtins;
+	with.nbuiltins = 2;
+	agent_init(&agent, &ports, &with);
+	agent_boot(&agent);
+	assert_non_null(strstr(said(), " caps=timing,stopfix,exactkeys,idletimeout,native\n"));
+	send_text("START module_id=native.fft func=fft_bench args=\"n=100\"\n");
+	assert_string_equal("START_OK\n", said());
+	assert_int_equal(AGENT_MAX_SLOTS, last_started_slot);
+	struct agent_outcome ok = {.status = AGENT_JOB_OK, .elapsed_us = 120000, .has_cycles = true, .cycles = 21600000};
+
+	agent_job_done(&agent, last_started_slot, last_job, &ok);
+	assert_string_equal("RESULT status=OK module_id=native.fft func=fft_bench elapsed_us=120000 cycles=21600000\n",
+			    said());
+	send_text("START module_id=native.toggle\nSTATUS\n");
+	assert_string_equal("RESULT status=NO_ENTRYPOINT module_id=native.toggle msg=\"expected app_main\"\n"
+			    "STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000 wamr_used=2400"
+			    " wamr_highmark=2400\n", said());
+	assert_string_equal("LOAD_ERR code=BAD_PARAMS msg=\"reserved module_id (built-in native code)\"\n",
+			    load("native.fft", "", wasm_crc()));
+	ok_load("a");
+	ok_load("b");
+	assert_string_equal("LOAD_ERR code=BAD_VICTIM msg=\"NOT_FOUND\"\n",
+			    load("c", " replace=1 replace_victim=native.toggle", wasm_crc()));
+	send_text("START module_id=native.toggle func=toggle_n args=\"n=1000000\"\nSTOP module_id=native.toggle\n");
+	assert_string_equal("START_OK\nSTOP_OK status=PENDING\n", said());
+	assert_int_equal(1, soft_stops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(start_refusals_and_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_stop_deadline_never_outlives_its_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_and_over_long_lines_are_answered, setup, teardown),
+		cmocka_unit_test_setup_teardown(built_in_native_benchmarks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

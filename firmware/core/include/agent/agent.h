@@ -32,6 +32,9 @@
 #define AGENT_FUNC_MAX 63
 #define AGENT_MSG_MAX 127
 #define AGENT_MAX_ARGS 4
+#ifndef AGENT_MAX_BUILTINS
+#define AGENT_MAX_BUILTINS 2
+#endif
 
 /* How a job ended, as the worker reports it. */
 enum agent_outcome_status {
@@ -102,6 +105,17 @@ struct agent_ports {
 	uint32_t (*worker_stack_free)(void *ctx, int slot);
 };
 
+/*
+ * A benchmark built into the firmware as native C and started like a module under a reserved
+ * id ("native.fft", "native.toggle"): a campaign's "Native C" row on the same board and clock.
+ * It is never listed by STATUS, never loaded over, never a victim. Its jobs go to vm_start with
+ * slot AGENT_MAX_SLOTS + its index and a NULL module.
+ */
+struct agent_builtin {
+	const char *id;
+	const char *const *funcs; /* its exports, NULL-terminated */
+};
+
 struct agent_config {
 	const char *device_id;
 	const char *rtos;
@@ -115,6 +129,8 @@ struct agent_config {
 	uint32_t start_guard_no_env;   /* START refuses with less free pool (no exec env yet) */
 	uint32_t start_guard_with_env;
 	uint32_t low_stack_below;
+	const struct agent_builtin *builtins; /* at most AGENT_MAX_BUILTINS; announced as caps "native" */
+	size_t nbuiltins;
 };
 
 enum agent_slot_state {
@@ -155,7 +171,7 @@ struct agent {
 	const struct agent_ports *ports;
 	struct agent_config cfg;
 	struct agent_framer framer;
-	struct agent_slot slots[AGENT_MAX_SLOTS];
+	struct agent_slot slots[AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS]; /* the module slots, then the built-ins */
 	struct agent_pending_load load;
 	uint32_t jobs;
 };
