@@ -84,7 +84,8 @@ public final class CampaignReport {
         out.add(r);
       }
     }
-    out.sort((a, b) -> Boolean.compare(!a.host(), !b.host()));
+    // the baseline first: the host's native C, or the board's own
+    out.sort(java.util.Comparator.comparingInt(r -> r.host() ? 0 : r.mode().equals("native") ? 1 : 2));
     return out;
   }
 
@@ -158,7 +159,8 @@ public final class CampaignReport {
   }
 
   private static String runtimeCell(Row r) {
-    return r.host() ? r.runtime() + ": baseline for simulated boards" : r.runtime();
+    return r.host() ? r.runtime() + ": baseline for simulated boards"
+        : r.mode().equals("native") ? r.runtime() + ": this board's baseline" : r.runtime();
   }
 
   private void memoryTable(StringBuilder md) {
@@ -290,7 +292,7 @@ public final class CampaignReport {
       List<String> names = new ArrayList<>();
       List<Double> values = new ArrayList<>();
       for (Row r : t.rows()) {
-        if (r.bench().equals(bench) && r.slowdown() != null && !r.host()) {
+        if (r.bench().equals(bench) && r.slowdown() != null && !r.host() && !r.mode().equals("native")) {
           names.add(r.board() + " " + r.mode() + (r.simulated() ? " (sim)" : ""));
           values.add(r.slowdown());
         }

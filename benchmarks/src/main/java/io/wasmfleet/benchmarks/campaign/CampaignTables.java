@@ -25,7 +25,7 @@ public final class CampaignTables {
    * (us per FFT or per toggle; cycles per FFT when the board reports cycles).
    */
   public record Row(String board, String bench, String mode, String state, String error, String boardType,
-      String cpu, boolean simulated, String clockMhz, String fpu, String node, String runtime, String unit,
+      String cpu, String rtos, boolean simulated, String clockMhz, String fpu, String node, String runtime, String unit,
       double[] perIteration, Double median, Stats.Interval interval, Baseline baseline, Double slowdown,
       Stats.Interval slowdownInterval, Long checksum, String checksumVerdict, Map<String, Long> memory) {
 
@@ -46,7 +46,8 @@ public final class CampaignTables {
       if (host()) {
         return "host (" + cpu + ")";
       }
-      StringBuilder b = new StringBuilder(simulated ? "simulated " + boardType : "Zephyr, " + boardType);
+      StringBuilder b = new StringBuilder(simulated ? "simulated " + boardType
+          : (rtos == null ? "" : rtos + ", ") + boardType);
       if (clockMhz != null) {
         b.append(", ").append(clockMhz).append(" MHz");
       }
@@ -80,6 +81,13 @@ public final class CampaignTables {
   public static CampaignTables of(JsonNode campaign, SeedReference seed) {
     Map<String, double[]> hostTimes = new HashMap<>();
     Map<String, Long> hostChecksums = new HashMap<>();
+    Map<String, JsonNode> boardNative = new HashMap<>(); // board|bench -> the board's own native C cell
+    for (JsonNode cell : campaign.path("cells")) {
+      if (!cell.path("board").asText().equals("host") && cell.path("mode").asText().equals("native")
+          && cell.path("runs").size() > 0) {
+        boardNative.put(cell.path("board").asText() + "|" + cell.path("bench").asText(), cell);
+      }
+    }
     for (JsonNode cell : campaign.path("cells")) {
       if (cell.path("board").asText().equals("host")) {
         hostTimes.put(cell.path("bench").asText(), perIteration(cell, false));
@@ -115,6 +123,10 @@ public final class CampaignTables {
         if (h != null && h.length > 0) {
           baseline = new Baseline("host native C (host time)", h, null);
         }
+      } else if (boardNative.containsKey(board + "|" + bench)) {
+        JsonNode own = boardNative.get(board + "|" + bench);
+        baseline = new Baseline(mode.equals("native") ? "itself"
+            : "this board's built-in native C", perIteration(own, cycles && own.path("runs").get(0).has("cycles")), null);
       } else {
         String type = text(cell, "board_type");
         Optional<SeedReference.Row> ref = seed.find(bench, type, "Zephyr", "Native C");
@@ -132,7 +144,7 @@ public final class CampaignTables {
       if (median != null && baseline != null) {
         if (baseline.perIteration() != null) {
           slowdown = median / Stats.median(baseline.perIteration());
-          slowdownInterval = host ? null : Stats.ratioInterval(values, baseline.perIteration());
+          slowdownInterval = host || mode.equals("native") ? null : Stats.ratioInterval(values, baseline.perIteration());
         } else {
           slowdown = median / baseline.published();
           slowdownInterval = new Stats.Interval(interval.low() / baseline.published(),
@@ -142,7 +154,9 @@ public final class CampaignTables {
       Long checksum = cell.has("checksum") && bench.equals("fft") ? cell.path("checksum").asLong() : null;
       String verdict = null;
       if (checksum != null) {
-        Long expected = hostChecksums.get("fft");
+        JsonNode own = boardNative.get(board + "|fft");
+        Long expected = own != null && own.has("checksum") ? Long.valueOf(own.path("checksum").asLong())
+            : hostChecksums.get("fft");
         verdict = expected == null ? "unchecked (no native C row)" : expected.equals(checksum) ? "ok" : "WRONG";
       }
       Map<String, Long> memory = new LinkedHashMap<>();
@@ -153,7 +167,7 @@ public final class CampaignTables {
         }
       }
       rows.add(new Row(board, bench, mode, cell.path("state").asText(), text(cell, "error"), text(cell, "board_type"),
-          text(cell, "cpu"), simulated, clock, text(cell, "fpu"), text(cell, "node"),
+          text(cell, "cpu"), text(cell, "rtos"), simulated, clock, text(cell, "fpu"), text(cell, "node"),
           Optional.ofNullable(text(cell, "runtime")).orElse(mode), unit, values, median, interval, baseline, slowdown,
           slowdownInterval, checksum, verdict, memory));
     }

@@ -35,6 +35,30 @@ class CampaignCompareTest {
   }
 
   @Test
+  void aBoardWithBuiltInNativeCIsItsOwnBaseline() {
+    SeedReference seed = SeedReference.load();
+    JsonNode c = campaign("a", "nucleo_f746zg", 62000, 61000, 63000);
+    ObjectNode nativeCell = ((ArrayNode) c.get("cells")).addObject();
+    nativeCell.put("board", "b1");
+    nativeCell.put("bench", "fft");
+    nativeCell.put("mode", "native");
+    nativeCell.put("state", "DONE");
+    nativeCell.put("board_type", "nucleo_f746zg");
+    nativeCell.put("rtos", "Zephyr");
+    nativeCell.put("clock_mhz", "216");
+    ArrayNode runs = nativeCell.putArray("runs");
+    for (double us : new double[] {1000, 1010, 990}) {
+      runs.addObject().put("repeat_no", runs.size() + 1).put("count", 10).put("elapsed_us", us);
+    }
+    CampaignTables t = CampaignTables.of(c, seed);
+    CampaignTables.Row interp = t.rows().get(0);
+    assertEquals("this board's built-in native C", interp.baseline().label());
+    assertEquals(62.0, interp.slowdown(), 1e-9, "6,200 us / 100 us per FFT, not the seed's published figure");
+    assertEquals("Zephyr, nucleo_f746zg, 216 MHz", t.rows().get(1).environment());
+    assertEquals(1.0, t.rows().get(1).slowdown(), 1e-9);
+  }
+
+  @Test
   void twiceAsSlowIsSaidWithItsInterval() {
     SeedReference seed = SeedReference.load();
     CampaignTables a = CampaignTables.of(campaign("a", "nucleo_f446re", 100, 101, 99, 100, 102, 98, 100), seed);

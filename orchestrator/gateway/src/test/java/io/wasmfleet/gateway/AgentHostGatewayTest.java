@@ -42,6 +42,7 @@ class AgentHostGatewayTest {
     Process board = agentHost(link);
     try (GatewayNode node = GatewayNode.start(ConfigFactory.parseMap(Map.of(
         "wasmfleet.gateway.api.port", 0,
+        "wasmfleet.gateway.campaigns.store.url", "jdbc:sqlite:" + link.getParent().resolve("campaigns.db"),
         "wasmfleet.gateway.build.cache-dir", link.getParent().resolve("cache").toString(),
         "wasmfleet.gateway.boards.h1.endpoint", link.toString(),
         "wasmfleet.gateway.boards.h1.type", "nucleo_f446re")))) {
@@ -89,6 +90,37 @@ class AgentHostGatewayTest {
       assertTrue(after.detail().startsWith("STATUS_OK modules=\"none\""), after.detail());
       Response gone = client.start("h1", "math_ops", "add", "a=1,b=2", true, 10);
       assertEquals("RESULT status=NO_MODULE module_id=math_ops", gone.error(), "the gateway's view is the board's");
+
+      // A campaign: the board's built-in native C is its baseline row; the FFT needs floats,
+      // which the VM test double does not run: that cell fails, saying why, the others go on.
+      java.io.ByteArrayOutputStream blob = new java.io.ByteArrayOutputStream();
+      com.fasterxml.jackson.databind.node.ObjectNode run = CampaignRequests.run("board=h1", "interp", 2, 3, blob);
+      Response done = client.sendStreaming(run, blob.toByteArray(), HostApiClient.Progress.NONE, e -> { });
+      assertTrue(done.ok(), done.json().toString());
+      assertEquals(4, done.json().get("cells").asInt(), "fft and toggle, native and interp");
+      assertEquals(1, done.json().get("failed").asInt(), done.json().toString());
+      com.fasterxml.jackson.databind.JsonNode failure = done.json().get("failures").get(0);
+      assertEquals("fft/interp", failure.get("bench").asText() + "/" + failure.get("mode").asText());
+      assertTrue(failure.get("error").asText().contains("opcode 0x43 is not run by agent-host's VM test double"),
+          failure.toString());
+      com.fasterxml.jackson.databind.node.ObjectNode show = HostApiClient.request("campaign", null);
+      show.put("v", 2);
+      show.put("op", "show");
+      show.put("id", done.json().get("campaign").asText());
+      com.fasterxml.jackson.databind.JsonNode cells = client.send(show, null).json().get("campaign").get("cells");
+      for (com.fasterxml.jackson.databind.JsonNode cell : cells) {
+        String what = cell.get("bench").asText() + "/" + cell.get("mode").asText();
+        if (what.equals("fft/interp")) {
+          continue;
+        }
+        assertEquals("DONE", cell.get("state").asText(), cell.toString());
+        assertEquals("POSIX", cell.get("rtos").asText());
+        assertEquals(3, cell.get("runs").size(), cell.toString());
+        if (what.equals("fft/native")) {
+          assertEquals("Native C (built into the firmware)", cell.get("runtime").asText());
+          assertEquals(4121015288L, cell.get("checksum").asLong(), "the FFT the wasm module computes");
+        }
+      }
     } finally {
       board.destroyForcibly();
     }

@@ -93,9 +93,12 @@ public final class CampaignApi {
     }
     CampaignSpec spec = new CampaignSpec(select, benches, modes, iterations, repeats, resultTimeout, parallel);
     Set<String> simulated = new HashSet<>();
+    Set<String> nativeBuiltIn = new HashSet<>();
     for (JsonNode b : boards.get()) {
       if (b.path("simulated").asBoolean()) {
         simulated.add(b.path("board").asText());
+      } else if (List.of(b.path("hello").path("caps").asText("").split(",")).contains("native")) {
+        nativeBuiltIn.add(b.path("board").asText()); // our firmware: native C baselines built in
       }
     }
     List<CampaignStore.Cell> cells = new ArrayList<>();
@@ -104,6 +107,9 @@ public final class CampaignApi {
     }
     for (FleetOperation.Target t : targets) {
       for (String bench : benches) {
+        if (nativeBuiltIn.contains(t.board())) {
+          cells.add(new CampaignStore.Cell(t.board(), bench, CampaignSpec.NATIVE));
+        }
         for (String mode : modes) {
           cells.add(new CampaignStore.Cell(t.board(), bench, mode));
         }

@@ -301,6 +301,10 @@ public final class HostApi {
     }
     ArrayNode tags = b.putArray("tags");
     s.config().tags().forEach(tags::add);
+    if (!s.reported().isEmpty()) {
+      ObjectNode hello = b.putObject("hello"); // what the board's HELLO appended: board, clock_mhz, fpu, caps
+      new java.util.TreeMap<>(s.reported()).forEach(hello::put);
+    }
     return b;
   }
 

@@ -173,6 +173,10 @@ final class CampaignRunner {
     if (st.link().equals("DISCONNECTED")) {
       throw new StepFailed("board " + st.board() + " is not connected" + (st.lastError() == null ? "" : ": " + st.lastError()));
     }
+    if (cell.mode().equals(CampaignSpec.NATIVE)) {
+      builtInCell(b, cell, spec);
+      return;
+    }
     boolean simulated = st.simulated();
     CampaignStore.Module wasm = store.module(id, cell.bench(), "wasm")
         .orElseThrow(() -> new StepFailed("the campaign holds no wasm module for " + cell.bench()));
@@ -218,8 +222,42 @@ final class CampaignRunner {
     Long highmark = afterRuns.pool() == null ? null : afterRuns.pool().highmark();
     ops.load(b, MODULE, EMPTY_MODULE, false);
     Long after = used(ops.status(b));
-    store.cellFacts(id, cell, new CellFacts(null, null, simulated, null, null, null, null, null, checksum, null, null,
-        null, null, highmark, after));
+    store.cellFacts(id, cell, new CellFacts(null, null, null, simulated, null, null, null, null, null, checksum, null,
+        null, null, null, highmark, after));
+  }
+
+  /**
+   * The board's own native C (our firmware's built-in "native.fft" / "native.toggle"): nothing
+   * to load; the same warm-up, repeats and checksum as a module, on the same board and clock.
+   */
+  private void builtInCell(Located b, Cell cell, CampaignSpec spec) throws StepFailed, InterruptedException {
+    BoardState st = b.state();
+    String module = "native." + cell.bench();
+    boolean fft = cell.bench().equals("fft");
+    String func = fft ? "fft_bench" : "toggle_n";
+    String args = "n=" + spec.count(cell.bench());
+    Duration resultTimeout = Duration.ofSeconds(spec.resultTimeoutSeconds());
+    store.cellFacts(id, cell, new CellFacts(st.config().type(), st.config().cpu(), st.reported().get("rtos"), false,
+        st.reported().get("clock_mhz"), st.reported().get("fpu"), st.node(), "Native C (built into the firmware)",
+        null, null, null, null, null, null, null, null));
+    timing(ops.run(b, module, fft ? "app_main" : func, args, resultTimeout), cell, st);
+    Set<Integer> stored = store.storedRepeats(id, cell);
+    for (int r = 1; r <= spec.repeats(); r++) {
+      if (stored.contains(r)) {
+        continue;
+      }
+      DeviceLine.Result result = ops.run(b, module, func, args, resultTimeout);
+      double[] t = timing(result, cell, st);
+      Long toggles = fft ? null : extraLong(result, "toggles")
+          .orElse(result.retI32() == null ? null : Integer.toUnsignedLong(result.retI32()));
+      store.storeRun(id, cell, new CampaignStore.Run(r, spec.count(cell.bench()), t[0], t[1] < 0 ? null : (long) t[1],
+          toggles), node);
+    }
+    if (fft) {
+      DeviceLine.Result sum = ops.run(b, module, "fft_checksum", null, resultTimeout);
+      store.cellFacts(id, cell, new CellFacts(null, null, null, false, null, null, null, null, null,
+          sum.retI32() == null ? null : Integer.toUnsignedLong(sum.retI32()), null, null, null, null, null, null));
+    }
   }
 
   /** elapsed_us and cycles (-1 when absent) of a RESULT; fails when the board reports neither. */
@@ -252,8 +290,8 @@ final class CampaignRunner {
 
   private void facts(Cell cell, BoardState st, String runtime, Long artifactBytes, Long checksum, Long total,
       Long before, Long loaded, Long running, Long highmark) {
-    store.cellFacts(id, cell, new CellFacts(st.config().type(), st.config().cpu(), st.simulated(),
-        st.reported().get("clock_mhz"), st.reported().get("fpu"), st.node(), runtime, artifactBytes, checksum, total,
+    store.cellFacts(id, cell, new CellFacts(st.config().type(), st.config().cpu(), st.reported().get("rtos"),
+        st.simulated(), st.reported().get("clock_mhz"), st.reported().get("fpu"), st.node(), runtime, artifactBytes, checksum, total,
         before, loaded, running, highmark, null));
   }
 
@@ -275,7 +313,8 @@ final class CampaignRunner {
       HostBaseline program = HostBaseline.build(cell.bench(), c.bytes(), workDir.resolve(id));
       long count = spec.count(cell.bench());
       HostBaseline.Figure warm = program.run(count);
-      store.cellFacts(id, cell, new CellFacts("host", cpuModel(), false, null, null, node, "Native C (host, cc -O3)",
+      store.cellFacts(id, cell, new CellFacts("host", cpuModel(), System.getProperty("os.name"), false, null, null,
+          node, "Native C (host, cc -O3)",
           null, warm.checksum(), null, null, null, null, null, null));
       Set<Integer> stored = store.storedRepeats(id, cell);
       for (int r = 1; r <= spec.repeats(); r++) {

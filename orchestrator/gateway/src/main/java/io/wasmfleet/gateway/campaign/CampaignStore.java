@@ -51,7 +51,8 @@ public final class CampaignStore {
   public record Run(int repeat, long count, double elapsedUs, Long cycles, Long toggles) {}
 
   /** What was learnt of a board and its memory while a cell ran (null: not known). */
-  public record CellFacts(String boardType, String cpu, boolean simulated, String clockMhz, String fpu, String node,
+  public record CellFacts(String boardType, String cpu, String rtos, boolean simulated, String clockMhz, String fpu,
+      String node,
       String runtime, Long artifactBytes, Long checksum, Long memTotal, Long memBefore, Long memLoaded,
       Long memRunning, Long memHighmark, Long memAfter) {}
 
@@ -129,7 +130,7 @@ public final class CampaignStore {
             + " campaign_id VARCHAR(64) NOT NULL REFERENCES campaign(id), board VARCHAR(64) NOT NULL,"
             + " bench VARCHAR(32) NOT NULL, mode VARCHAR(16) NOT NULL, seq INTEGER NOT NULL,"
             + " state VARCHAR(16) NOT NULL, error TEXT, board_type VARCHAR(64), cpu VARCHAR(200),"
-            + " simulated INTEGER, clock_mhz VARCHAR(16), fpu VARCHAR(16), node VARCHAR(100), runtime VARCHAR(200),"
+            + " rtos VARCHAR(32), simulated INTEGER, clock_mhz VARCHAR(16), fpu VARCHAR(16), node VARCHAR(100), runtime VARCHAR(200),"
             + " artifact_bytes BIGINT, checksum BIGINT, mem_total BIGINT, mem_before BIGINT, mem_loaded BIGINT,"
             + " mem_running BIGINT, mem_highmark BIGINT, mem_after BIGINT, started_ms BIGINT, finished_ms BIGINT,"
             + " PRIMARY KEY (campaign_id, board, bench, mode))",
@@ -279,7 +280,8 @@ public final class CampaignStore {
   /** Records what was learnt of the board; a null field keeps what was stored. */
   public void cellFacts(String id, Cell cell, CellFacts f) {
     tx("storing a cell of campaign " + id, c -> update(c,
-        "UPDATE campaign_cell SET board_type = COALESCE(?, board_type), cpu = COALESCE(?, cpu), simulated = ?,"
+        "UPDATE campaign_cell SET board_type = COALESCE(?, board_type), cpu = COALESCE(?, cpu),"
+            + " rtos = COALESCE(?, rtos), simulated = ?,"
             + " clock_mhz = COALESCE(?, clock_mhz), fpu = COALESCE(?, fpu), node = COALESCE(?, node),"
             + " runtime = COALESCE(?, runtime), artifact_bytes = COALESCE(?, artifact_bytes),"
             + " checksum = COALESCE(?, checksum), mem_total = COALESCE(?, mem_total),"
@@ -287,7 +289,7 @@ public final class CampaignStore {
             + " mem_running = COALESCE(?, mem_running), mem_highmark = COALESCE(?, mem_highmark),"
             + " mem_after = COALESCE(?, mem_after), started_ms = COALESCE(started_ms, ?)"
             + " WHERE campaign_id = ? AND board = ? AND bench = ? AND mode = ?",
-        f.boardType(), f.cpu(), f.simulated(), f.clockMhz(), f.fpu(), f.node(), f.runtime(), f.artifactBytes(),
+        f.boardType(), f.cpu(), f.rtos(), f.simulated(), f.clockMhz(), f.fpu(), f.node(), f.runtime(), f.artifactBytes(),
         f.checksum(), f.memTotal(), f.memBefore(), f.memLoaded(), f.memRunning(), f.memHighmark(), f.memAfter(),
         System.currentTimeMillis(), id, cell.board(), cell.bench(), cell.mode()));
   }

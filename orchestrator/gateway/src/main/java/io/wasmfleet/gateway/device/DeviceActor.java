@@ -138,7 +138,7 @@ public final class DeviceActor {
   /**
    * What the gateway knows of a board: its configuration, link, modules and last pool figures;
    * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO; {@code reported}:
-   * the keys its last HELLO appended (board, clock_mhz, fpu, ...).
+   * what its last HELLO said (rtos, runtime, fw_version, and appended keys: board, clock_mhz, fpu, caps).
    */
   public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
       String lastError, boolean simulated, String node, Map<String, String> reported) implements CborSerializable {
@@ -268,6 +268,9 @@ public final class DeviceActor {
   // One ModuleSlot actor per slot (its state machine, waiters, timeouts); which module is in which.
   private final List<ActorRef<ModuleSlot.Command>> slots = new ArrayList<>();
   private final Map<String, Integer> placement = new HashMap<>();
+  /** Our firmware's built-in native benchmarks (HELLO caps "native"): always there, never in STATUS. */
+  private final Map<String, ActorRef<ModuleSlot.Command>> builtins = new HashMap<>();
+  static final List<String> BUILTIN_IDS = List.of("native.fft", "native.toggle");
   private final Map<String, Artifact> artifacts = new HashMap<>();
   private final ArrayDeque<String> console = new ArrayDeque<>();
   private String lastStarted;
@@ -281,7 +284,7 @@ public final class DeviceActor {
   private int silentSyncs;
   private long consoleTotal;
   private boolean simulated;
-  /** What the last HELLO appended to firmware 1.0.0's keys. */
+  /** What the last HELLO said: rtos, runtime, fw_version and the keys our firmware appends. */
   private Map<String, String> reported = Map.of();
   private PendingRollback pendingRollback;
   private boolean payloadCut;
@@ -468,6 +471,7 @@ public final class DeviceActor {
     String error = "link to board " + board.id() + " lost: " + m.reason();
     endInFlight(inFlight, error);
     slots.forEach(slot -> slot.tell(new ModuleSlot.LinkLost(error)));
+    builtins.values().forEach(slot -> slot.tell(new ModuleSlot.LinkLost(error)));
     if (pendingRollback != null) {
       startConnectWait();
     }
@@ -842,8 +846,13 @@ public final class DeviceActor {
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
     simulated = "1".equals(hello.extra().get("sim").orElse(null));
-    reported = hello.extra().asList().stream()
-        .collect(java.util.stream.Collectors.toMap(WireParams.Param::key, WireParams.Param::value, (a, b) -> b));
+    Map<String, String> said = new HashMap<>(hello.extra().asList().stream()
+        .collect(java.util.stream.Collectors.toMap(WireParams.Param::key, WireParams.Param::value, (a, b) -> b)));
+    said.put("rtos", hello.rtos());
+    said.put("runtime", hello.runtime());
+    said.put("fw_version", hello.fwVersion());
+    reported = said;
+    knowBuiltins(List.of(said.getOrDefault("caps", "").split(",")).contains("native"));
     boolean expected = op instanceof StatusOp status && status.replyTo() == null && status.late() == null
         && placement.isEmpty() && pendingRollback == null;
     if (expected) {
@@ -855,6 +864,10 @@ public final class DeviceActor {
     timers.cancel("op");
     endInFlight(op, error);
     placement.forEach((id, i) -> slots.get(i).tell(new ModuleSlot.Clear(error + " (" + id + " was lost)")));
+    builtins.forEach((id, slot) -> {
+      slot.tell(new ModuleSlot.Clear(error + " (the job of " + id + " was lost)"));
+      slot.tell(new ModuleSlot.Adopt(id, false, 0));
+    });
     slots.forEach(slot -> slot.tell(ModuleSlot.LoadFailed.INSTANCE));
     placement.clear();
     lastStarted = null;
@@ -922,23 +935,45 @@ public final class DeviceActor {
     return line instanceof DeviceLine.DeviceError ? Step.finished(Answer.error(line.format()), false) : Step.UNRELATED;
   }
 
+  /** A board whose HELLO announces built-in native benchmarks gets a slot for each (their jobs, RESULT waiters). */
+  private void knowBuiltins(boolean announced) {
+    if (!announced) {
+      builtins.values().forEach(context::stop);
+      builtins.clear();
+      return;
+    }
+    for (String id : BUILTIN_IDS) {
+      builtins.computeIfAbsent(id, k -> {
+        ActorRef<ModuleSlot.Command> slot = context.spawn(ModuleSlot.create(), "builtin-" + k);
+        slot.tell(new ModuleSlot.Adopt(k, false, 0));
+        return slot;
+      });
+    }
+  }
+
+  /** The slot holding module {@code id}: a module slot, or a built-in's; null when unknown. */
+  private ActorRef<ModuleSlot.Command> slotOf(String id) {
+    Integer i = id == null ? null : placement.get(id);
+    return i != null ? slots.get(i) : id == null ? null : builtins.get(id);
+  }
+
   private Step startStep(DeviceLine line, StartOp op) {
     if (!(line instanceof DeviceLine.StartOk)) {
       return errorStep(line);
     }
     String id = op.command().moduleId();
     String func = op.command().func() == null ? "app_main" : op.command().func();
-    Integer slot = placement.get(id);
+    ActorRef<ModuleSlot.Command> slot = slotOf(id);
     if (slot == null) {
       // a module the gateway did not know of (loaded by someone else): read the board
       return Step.finished(op.request().waitResult()
           ? Answer.error(id + " was started, but it was not loaded through this gateway; try again")
           : Answer.ok(line.format()), true);
     }
-    slots.get(slot).tell(new ModuleSlot.Started(func));
+    slot.tell(new ModuleSlot.Started(func));
     lastStarted = id;
     if (op.request().waitResult()) {
-      slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), true, op.request().resultTimeout()));
+      slot.tell(new ModuleSlot.AwaitResult(op.replyTo(), true, op.request().resultTimeout()));
       return Step.finished(null, false);
     }
     return Step.finished(Answer.ok(line.format()), false);
@@ -948,14 +983,14 @@ public final class DeviceActor {
     if (!(line instanceof DeviceLine.StopOk stopOk)) {
       return errorStep(line);
     }
-    Integer slot = placement.get(op.request().moduleId());
+    ActorRef<ModuleSlot.Command> slot = slotOf(op.request().moduleId());
     if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
-      slots.get(slot).tell(ModuleSlot.StopPending.INSTANCE);
-      slots.get(slot).tell(new ModuleSlot.AwaitResult(op.replyTo(), false, op.request().resultTimeout()));
+      slot.tell(ModuleSlot.StopPending.INSTANCE);
+      slot.tell(new ModuleSlot.AwaitResult(op.replyTo(), false, op.request().resultTimeout()));
       return Step.finished(null, false);
     }
     if (slot != null) {
-      slots.get(slot).tell(ModuleSlot.JobGone.INSTANCE);
+      slot.tell(ModuleSlot.JobGone.INSTANCE);
     }
     return Step.finished(Answer.ok(line.format()), false);
   }
@@ -1015,12 +1050,12 @@ public final class DeviceActor {
       id = lastStarted;
       context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
     }
-    Integer slot = id == null ? null : placement.get(id);
+    ActorRef<ModuleSlot.Command> slot = slotOf(id);
     if (slot == null) {
       keepConsole(result.format());
       return Behaviors.same();
     }
-    slots.get(slot).tell(new ModuleSlot.Finished(result.format(), result.isOk()));
+    slot.tell(new ModuleSlot.Finished(result.format(), result.isOk()));
     if (id.equals(lastStarted)) {
       lastStarted = null;
     }
