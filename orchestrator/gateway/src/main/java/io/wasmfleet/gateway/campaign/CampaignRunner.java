@@ -199,20 +199,7 @@ final class CampaignRunner {
     Long running = used(ops.status(b));
     facts(cell, st, null, null, null, total, before, used(loadedStatus), running, null);
 
-    Set<Integer> stored = store.storedRepeats(id, cell);
-    for (int r = 1; r <= spec.repeats(); r++) {
-      if (stored.contains(r)) {
-        continue;
-      }
-      DeviceLine.Result result = ops.run(b, MODULE, func, args, resultTimeout);
-      double[] t = timing(result, cell, st);
-      Long toggles = cell.bench().equals("toggle") ? extraLong(result, "toggles")
-          .orElse(result.retI32() == null ? null : Integer.toUnsignedLong(result.retI32())) : null;
-      Long cycles = t[1] < 0 ? null : (long) t[1];
-      if (store.storeRun(id, cell, new CampaignStore.Run(r, spec.count(cell.bench()), t[0], cycles, toggles), node)) {
-        log.debug("campaign {}: {} {} {} repeat {} stored", id, cell.board(), cell.bench(), cell.mode(), r);
-      }
-    }
+    repeats(b, cell, spec, MODULE, func, args, resultTimeout);
     Long checksum = null;
     if (cell.bench().equals("fft")) {
       DeviceLine.Result sum = ops.run(b, MODULE, "fft_checksum", null, resultTimeout);
@@ -241,22 +228,30 @@ final class CampaignRunner {
         st.reported().get("clock_mhz"), st.reported().get("fpu"), st.node(), "Native C (built into the firmware)",
         null, null, null, null, null, null, null, null));
     timing(ops.run(b, module, fft ? "app_main" : func, args, resultTimeout), cell, st);
+    repeats(b, cell, spec, module, func, args, resultTimeout);
+    if (fft) {
+      DeviceLine.Result sum = ops.run(b, module, "fft_checksum", null, resultTimeout);
+      store.cellFacts(id, cell, new CellFacts(null, null, null, false, null, null, null, null, null,
+          sum.retI32() == null ? null : Integer.toUnsignedLong(sum.retI32()), null, null, null, null, null, null));
+    }
+  }
+
+  /** The timed runs of a cell not stored yet, each stored as it comes (once: see CampaignStore.storeRun). */
+  private void repeats(Located b, Cell cell, CampaignSpec spec, String module, String func, String args,
+      Duration resultTimeout) throws StepFailed, InterruptedException {
     Set<Integer> stored = store.storedRepeats(id, cell);
     for (int r = 1; r <= spec.repeats(); r++) {
       if (stored.contains(r)) {
         continue;
       }
       DeviceLine.Result result = ops.run(b, module, func, args, resultTimeout);
-      double[] t = timing(result, cell, st);
-      Long toggles = fft ? null : extraLong(result, "toggles")
-          .orElse(result.retI32() == null ? null : Integer.toUnsignedLong(result.retI32()));
-      store.storeRun(id, cell, new CampaignStore.Run(r, spec.count(cell.bench()), t[0], t[1] < 0 ? null : (long) t[1],
-          toggles), node);
-    }
-    if (fft) {
-      DeviceLine.Result sum = ops.run(b, module, "fft_checksum", null, resultTimeout);
-      store.cellFacts(id, cell, new CellFacts(null, null, null, false, null, null, null, null, null,
-          sum.retI32() == null ? null : Integer.toUnsignedLong(sum.retI32()), null, null, null, null, null, null));
+      double[] t = timing(result, cell, b.state());
+      Long toggles = cell.bench().equals("toggle") ? extraLong(result, "toggles")
+          .orElse(result.retI32() == null ? null : Integer.toUnsignedLong(result.retI32())) : null;
+      Long cycles = t[1] < 0 ? null : (long) t[1];
+      if (store.storeRun(id, cell, new CampaignStore.Run(r, spec.count(cell.bench()), t[0], cycles, toggles), node)) {
+        log.debug("campaign {}: {} {} {} repeat {} stored", id, cell.board(), cell.bench(), cell.mode(), r);
+      }
     }
   }
 
