@@ -21,7 +21,9 @@ ninja -C "$out/unit" >/dev/null
   echo "# The firmware core's size on the boards' CPUs"
   echo
   echo "$(arm-none-eabi-gcc --version | head -n 1); -Os -mthumb -mfloat-abi=hard, -ffunction-sections."
-  echo "Bytes per object file of \`firmware/core\` (text = flash; data + bss = RAM), from \`arm-none-eabi-size\`."
+  echo "Bytes per object file of \`firmware/core\` and of the built-in native benchmarks (\`firmware/bench\`,"
+  echo "\`wasm/c/fft_bench.c\`) (text = flash; data + bss = RAM), from \`arm-none-eabi-size\`. WAMR and the Zephyr"
+  echo "glue are not in it: they need a Zephyr workspace (\`west build -t rom_report\`)."
   echo
   echo "| file | cortex-m4 text | data | bss | cortex-m7 text | data | bss |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -33,8 +35,11 @@ for cpu in cortex-m4 cortex-m7; do
   ninja -C "$out/$cpu" >/dev/null
   while read -r text data bss _ _ file _; do
     sizes[$cpu:${file%.obj}]="$text | $data | $bss"
-  done < <(arm-none-eabi-size "$out/$cpu/core/libagent_core.a" | tail -n +2)
+  done < <(arm-none-eabi-size "$out/$cpu/core/libagent_core.a" "$out/$cpu/libnative_bench.a" | grep -v '^ *text')
 done
+# the core as the F446's default build has it (no built-in benchmarks) must compile too
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -Os -std=c11 -Wall -Wextra -Werror \
+  -DAGENT_MAX_BUILTINS=0 -I"$here/core/include" -fsyntax-only "$here/core/src/agent.c"
 total4=0 total7=0
 for key in "${!sizes[@]}"; do
   case $key in cortex-m4:*) echo "${key#cortex-m4:}";; esac

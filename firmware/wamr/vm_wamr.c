@@ -188,3 +188,27 @@ void vm_wamr_mem(struct agent_mem *out)
 	out->used = info.total_size - info.total_free_size;
 	out->highmark = info.highmark_size;
 }
+
+bool vm_wamr_is_aot(void *module)
+{
+	const struct vm_wamr_module *m = module;
+
+	return m->payload[1] == 'a' && m->payload[2] == 'o' && m->payload[3] == 't';
+}
+
+bool vm_wamr_reinstantiate(void *module, char *err, size_t err_len)
+{
+	struct vm_wamr_module *m = module;
+
+	if (m->env != NULL) {
+		wasm_runtime_destroy_exec_env(m->env);
+		m->env = NULL;
+	}
+	wasm_runtime_deinstantiate(m->inst);
+	m->inst = wasm_runtime_instantiate(m->module, WASM_STACK_SIZE, APP_HEAP_SIZE, err, (uint32_t)err_len);
+	if (m->inst == NULL) {
+		return false;
+	}
+	wasm_runtime_set_custom_data(m->inst, m->slot_ctx);
+	return true;
+}

@@ -48,4 +48,13 @@ void vm_wamr_terminate(void *module);
 
 void vm_wamr_mem(struct agent_mem *out);
 
+/* True for a module loaded from a WAMR AOT file (native code: no suspend checks in loops). */
+bool vm_wamr_is_aot(void *module);
+
+/*
+ * After the worker running it was aborted: a fresh instance (and exec env) of the same module,
+ * since the old one stopped mid-call. False (err says why) when it does not fit any more.
+ */
+bool vm_wamr_reinstantiate(void *module, char *err, size_t err_len);
+
 #endif /* VM_WAMR_H_ */

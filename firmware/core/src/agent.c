@@ -600,13 +600,15 @@ void agent_init(struct agent *a, const struct agent_ports *ports, const struct a
 	a->ports = ports;
 	a->cfg = *cfg;
 	agent_framer_init(&a->framer);
-	for (size_t b = 0; b < cfg->nbuiltins && b < AGENT_MAX_BUILTINS; b++) {
+#if AGENT_MAX_BUILTINS > 0
+	for (size_t b = 0; b < cfg->nbuiltins && b < (size_t)AGENT_MAX_BUILTINS; b++) {
 		struct agent_slot *s = &a->slots[AGENT_MAX_SLOTS + b];
 
 		s->state = AGENT_SLOT_LOADED;
 		copy_id(s->id, cfg->builtins[b].id, AGENT_ID_MAX);
 		s->exec_env = true;
 	}
+#endif
 }
 
 void agent_boot(struct agent *a)

@@ -1,0 +1,36 @@
+# WAMR as a Zephyr module ships no CMake of its own: its runtime library is built here from
+# the module west put at modules/lib/wasm-micro-runtime, configured from our Kconfig.
+set(WAMR_ROOT_DIR ${ZEPHYR_WASM_MICRO_RUNTIME_MODULE_DIR})
+if(NOT WAMR_ROOT_DIR)
+  message(FATAL_ERROR "wasm-micro-runtime is not in the west workspace: run 'west update' (firmware/west.yml)")
+endif()
+
+if(CONFIG_BOARD_NATIVE_SIM)
+  set(WAMR_BUILD_TARGET X86_32)
+elseif(CONFIG_FPU)
+  set(WAMR_BUILD_TARGET THUMBV7EM_VFP)   # pairs with wamrc --target-abi=gnueabihf
+else()
+  set(WAMR_BUILD_TARGET THUMBV7EM)       # pairs with wamrc --target-abi=eabi
+endif()
+set(WAMR_BUILD_PLATFORM zephyr)
+set(WAMR_BUILD_INTERP 1)
+if(CONFIG_AGENT_WAMR_FAST_INTERP)
+  set(WAMR_BUILD_FAST_INTERP 1)
+else()
+  set(WAMR_BUILD_FAST_INTERP 0)
+endif()
+if(CONFIG_AGENT_WAMR_AOT)
+  set(WAMR_BUILD_AOT 1)
+else()
+  set(WAMR_BUILD_AOT 0)
+endif()
+set(WAMR_BUILD_LIBC_BUILTIN 1)
+set(WAMR_BUILD_LIBC_WASI 0)
+set(WAMR_BUILD_SIMD 0)
+# STOP: with the thread manager, wasm_runtime_terminate reaches a running interpreter at its
+# next branch (without it, a compute loop never stops and only an abort is left)
+set(WAMR_BUILD_THREAD_MGR 1)
+if(CONFIG_AGENT_INSTRUCTION_LIMIT GREATER 0)
+  set(WAMR_BUILD_INSTRUCTION_METERING 1)
+endif()
+include(${WAMR_ROOT_DIR}/build-scripts/runtime_lib.cmake)
