@@ -7,10 +7,11 @@ endif()
 
 if(CONFIG_BOARD_NATIVE_SIM)
   set(WAMR_BUILD_TARGET X86_32)
-elseif(CONFIG_FPU)
-  set(WAMR_BUILD_TARGET THUMBV7EM_VFP)   # pairs with wamrc --target-abi=gnueabihf
 else()
-  set(WAMR_BUILD_TARGET THUMBV7EM)       # pairs with wamrc --target-abi=eabi
+  # the soft-float calling convention between WAMR and AOT code (the FPU still runs the
+  # floats): pairs with wamrc --target-abi=eabi, the gateway's default (build.aot-target-abi)
+  # and what the boards in the field run
+  set(WAMR_BUILD_TARGET THUMBV7EM)
 endif()
 set(WAMR_BUILD_PLATFORM zephyr)
 set(WAMR_BUILD_INTERP 1)
