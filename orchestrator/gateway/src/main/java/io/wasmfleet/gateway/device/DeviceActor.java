@@ -347,13 +347,8 @@ public final class DeviceActor {
   private void connect() {
     long gen = ++generation;
     String name = "board-" + board.id();
-    CompletableFuture<BoardConnection> opening = CompletableFuture.supplyAsync(() -> {
-      try {
-        return BoardConnection.open(board.endpoint(), board.baud(), timeouts.connect(), name);
-      } catch (java.io.IOException e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, blockingIo);
+    java.util.concurrent.CompletionStage<BoardConnection> opening = BoardConnection.open(context.getSystem(),
+        board.endpoint(), board.baud(), timeouts.payloadLead(), timeouts.connect(), name, blockingIo);
     context.pipeToSelf(opening, (c, failure) -> failure == null
         ? new Connected(c, gen)
         : new ConnectFailed(rootMessage(failure), gen));

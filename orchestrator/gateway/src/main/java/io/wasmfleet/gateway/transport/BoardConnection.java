@@ -1,165 +1,254 @@
 package io.wasmfleet.gateway.transport;
 
 import com.fazecast.jSerialComm.SerialPort;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.ThrottleMode;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamConverters;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
 
 /**
- * One open link to a board: a reader thread turns the bytes into lines, and every write goes
- * through one writer thread so lines and payloads keep their order and no actor blocks on a
- * slow UART. Events reach the owner through the two callbacks; after {@code onClosed} no
- * further line is delivered.
+ * One open link to a board, as a Pekko stream: a TCP connection (Pekko {@code Tcp}, no thread
+ * of its own) or a serial port (jSerialComm's streams on the blocking-io dispatcher). Outbound,
+ * command lines and LOAD payloads go through one queue, so they keep their order, and are
+ * written no faster than the board's UART takes them (at most {@code lead} bytes ahead of the
+ * wire), so that {@link #cancelPayloads} stops a payload within a few bytes. Inbound, the bytes
+ * become lines. The stream's end is the link's end: {@code onClosed}, after which no further
+ * line is delivered.
  */
 public final class BoardConnection implements AutoCloseable {
 
   /** Longest line kept; the rest of a longer line is dropped (a board's lines are short). */
   static final int MAX_LINE = 4096;
+  private static final int QUEUE = 256;
 
-  private final InputStream in;
-  private final OutputStream out;
-  private final AutoCloseable resource;
-  private final ExecutorService writer;
+  /** What goes out: a line ({@code epoch} -1) or a payload of the given epoch; {@code done} when written. */
+  private record Out(ByteString bytes, long epoch, CompletableFuture<Void> done, long total, long offset) {}
+
+  private final AtomicLong payloadEpoch = new AtomicLong();
+  private final ConcurrentLinkedQueue<Object> early = new ConcurrentLinkedQueue<>();
+  private final SharedKillSwitch kill;
+  private volatile BoundedSourceQueue<Out> queue;
+  private volatile Consumer<String> lines;
+  private volatile Consumer<String> closedBy;
   private volatile boolean closed;
-  private volatile long payloadEpoch;
+  private final int chunk;
 
-  private BoardConnection(InputStream in, OutputStream out, AutoCloseable resource, String name) {
-    this.in = in;
-    this.out = out;
-    this.resource = resource;
-    this.writer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, name + "-tx");
-      t.setDaemon(true);
-      return t;
+  private BoardConnection(String name, int lead) {
+    this.kill = KillSwitches.shared(name);
+    this.chunk = Math.max(1, Math.min(lead, 64));
+  }
+
+  /**
+   * Opens the link; completes once it is up (a TCP connection established, a serial port
+   * open), or fails with the reason. A serial port is opened on {@code blockingIo}.
+   */
+  public static CompletionStage<BoardConnection> open(ActorSystem<?> system, Endpoint endpoint, int baud, int lead,
+      Duration connectTimeout, String name, Executor blockingIo) {
+    BoardConnection c = new BoardConnection(name, lead);
+    if (endpoint.isTcp()) {
+      Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp = Tcp.get(system).outgoingConnection(
+          new InetSocketAddress(endpoint.host(), endpoint.port()), Optional.empty(), List.of(), true,
+          Optional.of(connectTimeout), Optional.empty());
+      return c.run(system, tcp, baud).thenApply(connected -> c);
+    }
+    return CompletableFuture.supplyAsync(() -> openSerial(endpoint, baud), blockingIo).thenCompose(port -> {
+      Flow<ByteString, ByteString, NotUsed> serial = Flow.fromSinkAndSourceCoupled(
+          StreamConverters.fromOutputStream(port::getOutputStream, true),
+          StreamConverters.fromInputStream(port::getInputStream, 4096));
+      c.onClose = port::closePort; // the port closes with the stream
+      return c.run(system, serial.mapMaterializedValue(m -> CompletableFuture.completedFuture((Object) port)), baud)
+          .thenApply(x -> c);
     });
   }
 
-  /** Opens the link (blocking: call it off the actor threads). */
-  public static BoardConnection open(Endpoint endpoint, int baud, Duration connectTimeout, String name)
-      throws IOException {
-    if (endpoint.isTcp()) {
-      Socket socket = new Socket();
-      try {
-        socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) connectTimeout.toMillis());
-        socket.setTcpNoDelay(true);
-        socket.setKeepAlive(true);
-        return new BoardConnection(socket.getInputStream(), socket.getOutputStream(), socket, name);
-      } catch (IOException e) {
-        socket.close();
-        throw new IOException(e.getMessage(), e);
-      }
-    }
+  private volatile Runnable onClose = () -> { };
+
+  private static SerialPort openSerial(Endpoint endpoint, int baud) {
     if (!new java.io.File(endpoint.serialPath()).exists() && endpoint.serialPath().startsWith("/")) {
-      throw new IOException(endpoint.serialPath() + ": no such serial device");
+      throw new java.util.concurrent.CompletionException(new IOException(endpoint.serialPath() + ": no such serial device"));
     }
     SerialPort port;
     try {
       port = SerialPort.getCommPort(endpoint.serialPath());
     } catch (RuntimeException e) {
-      throw new IOException(endpoint.serialPath() + ": " + e.getMessage(), e);
+      throw new java.util.concurrent.CompletionException(new IOException(endpoint.serialPath() + ": " + e.getMessage(), e));
     }
     port.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
     // semi-blocking: a read returns as soon as a byte is there (blocking would wait for a full buffer)
     port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 0, 0);
     if (!port.openPort()) {
-      throw new IOException(endpoint.serialPath() + ": cannot open (error " + port.getLastErrorCode() + ")");
+      throw new java.util.concurrent.CompletionException(
+          new IOException(endpoint.serialPath() + ": cannot open (error " + port.getLastErrorCode() + ")"));
     }
-    return new BoardConnection(port.getInputStream(), port.getOutputStream(), port::closePort, name);
+    return port;
   }
 
-  /** Starts delivering lines (without their line ending) until the link closes. */
-  public void start(Consumer<String> onLine, Consumer<String> onClosed, String name) {
-    Thread reader = new Thread(() -> readLoop(onLine, onClosed), name + "-rx");
-    reader.setDaemon(true);
-    reader.start();
+  /** Materializes queue -> pacing -> link -> lines; completes with the link's own "up" signal. */
+  private <M> CompletionStage<M> run(ActorSystem<?> system, Flow<ByteString, ByteString, CompletionStage<M>> link,
+      int baud) {
+    int bytesPerSecond = Math.max(1, baud / 10);
+    Pair<Pair<BoundedSourceQueue<Out>, CompletionStage<M>>, CompletionStage<org.apache.pekko.Done>> m =
+        Source.<Out>queue(QUEUE)
+            .mapConcat(this::chunks)
+            .throttle(bytesPerSecond, Duration.ofSeconds(1), chunk, o -> o.bytes().size(), ThrottleMode.shaping())
+            .map(this::release)
+            .filter(b -> !b.isEmpty())
+            .via(kill.flow())
+            .viaMat(link, Keep.both())
+            .via(kill.flow())
+            .via(lines())
+            .toMat(Sink.foreach(this::deliver), Keep.both())
+            .run(system);
+    queue = m.first().first();
+    m.second().whenComplete((done, failure) -> ended(failure == null ? "closed by the board"
+        : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
+    return m.first().second();
   }
 
-  private void readLoop(Consumer<String> onLine, Consumer<String> onClosed) {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    String reason = "closed by the board";
-    try {
-      byte[] buf = new byte[4096];
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        for (int i = 0; i < n; i++) {
-          byte b = buf[i];
+  /** A line or payload in pieces of at most {@code chunk} bytes; only the last completes the write. */
+  private List<Out> chunks(Out o) {
+    List<Out> out = new ArrayList<>();
+    int size = o.bytes().size();
+    for (int off = 0; off < size; off += chunk) {
+      int end = Math.min(size, off + chunk);
+      out.add(new Out(o.bytes().slice(off, end), o.epoch(), end == size ? o.done() : null, size, off));
+    }
+    return out;
+  }
+
+  /** A piece leaves for the wire, unless its payload was cancelled meanwhile. */
+  private ByteString release(Out o) {
+    if (o.epoch() >= 0 && (o.epoch() != payloadEpoch.get() || closed)) {
+      if (o.done() != null) {
+        o.done().completeExceptionally(new PayloadCancelled(o.offset(), o.total()));
+      }
+      return ByteString.emptyByteString();
+    }
+    if (o.done() != null) {
+      o.done().complete(null);
+    }
+    return o.bytes();
+  }
+
+  /** Bytes to lines without their endings ({@code \n} or {@code \r}); over-long lines are cut. */
+  static Flow<ByteString, String, NotUsed> lines() {
+    return Flow.<ByteString>create().statefulMapConcat(() -> {
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+      return bytes -> {
+        List<String> out = new ArrayList<>(1);
+        for (int i = 0; i < bytes.size(); i++) {
+          byte b = bytes.apply(i);
           if (b == '\n' || b == '\r') {
             if (line.size() > 0) {
-              onLine.accept(line.toString(StandardCharsets.ISO_8859_1));
+              out.add(line.toString(StandardCharsets.ISO_8859_1));
               line.reset();
             }
           } else if (line.size() < MAX_LINE) {
             line.write(b);
           }
         }
+        return out;
+      };
+    });
+  }
+
+  private void deliver(String line) {
+    Consumer<String> to = lines;
+    if (to == null) {
+      synchronized (early) {
+        if (lines == null) { // not started yet: kept for start()
+          early.add(line);
+          return;
+        }
+        to = lines;
       }
-    } catch (IOException e) {
-      reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    } finally {
-      if (!closed) {
-        close();
-        onClosed.accept(reason);
-      }
+    }
+    if (!closed) {
+      to.accept(line);
     }
   }
 
-  /** Queues a line (a {@code \n} is added). */
+  private void ended(String reason) {
+    Consumer<String> to = closedBy;
+    boolean wasOpen = !closed;
+    closed = true;
+    payloadEpoch.incrementAndGet();
+    onClose.run();
+    if (to == null) {
+      synchronized (early) {
+        if (closedBy == null) {
+          early.add(new Closed(reason));
+          return;
+        }
+        to = closedBy;
+      }
+    }
+    if (wasOpen) {
+      to.accept(reason);
+    }
+  }
+
+  private record Closed(String reason) {}
+
+  /** Starts delivering lines (without their line ending) until the link closes. */
+  public void start(Consumer<String> onLine, Consumer<String> onClosed, String name) {
+    synchronized (early) {
+      for (Object e; (e = early.poll()) != null; ) {
+        if (e instanceof String line) {
+          onLine.accept(line);
+        } else if (e instanceof Closed c) {
+          onClosed.accept(c.reason());
+          return;
+        }
+      }
+      lines = onLine;
+      closedBy = onClosed;
+    }
+  }
+
+  /** Queues a line (a {@code \n} is added); completes when it goes out. */
   public CompletionStage<Void> writeLine(String line) {
-    return write((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
+    return offer(ByteString.fromString(line + "\n", StandardCharsets.ISO_8859_1), -1);
   }
 
   /**
-   * Queues a LOAD payload, written in small chunks no faster than the board's UART takes them
-   * ({@code bytesPerSecond}; at most {@code lead} bytes ahead of the wire), so that
-   * {@link #cancelPayloads} stops it within a chunk: after a reboot or a lost link the rest of a
-   * payload must never reach a board that would read it as command lines. Completes when the
+   * Queues a LOAD payload, written in pieces no faster than the board's UART takes them (the
+   * link's baud; {@code bytesPerSecond} and {@code lead} are the link's), so that
+   * {@link #cancelPayloads} stops it within a piece: after a reboot or a lost link the rest of
+   * a payload must never reach a board that would read it as command lines. Completes when the
    * last byte is written; exceptionally with {@link PayloadCancelled} when cancelled first.
    */
   public CompletionStage<Void> writePayload(byte[] bytes, long bytesPerSecond, int lead) {
-    long epoch = payloadEpoch;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      writer.execute(() -> {
-        try {
-          long started = System.nanoTime();
-          int chunk = Math.max(1, Math.min(lead, 64));
-          for (int off = 0; off < bytes.length; off += chunk) {
-            // the wire has taken (elapsed * rate) bytes: stay at most `lead` ahead of it
-            long due = (long) ((off - lead) * 1e9 / Math.max(1, bytesPerSecond));
-            long wait = due - (System.nanoTime() - started);
-            if (wait > 0) {
-              java.util.concurrent.locks.LockSupport.parkNanos(wait);
-            }
-            if (payloadEpoch != epoch || closed) {
-              throw new PayloadCancelled(off, bytes.length);
-            }
-            out.write(bytes, off, Math.min(chunk, bytes.length - off));
-            out.flush();
-          }
-          done.complete(null);
-        } catch (IOException | PayloadCancelled e) {
-          done.completeExceptionally(e);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      done.completeExceptionally(new IOException("link closed"));
-    }
-    return done;
+    return offer(ByteString.fromArray(bytes), payloadEpoch.get());
   }
 
-  /** Stops every payload being written or queued, before its next chunk. */
+  /** Stops every payload being written or queued, before its next piece. */
   public void cancelPayloads() {
-    payloadEpoch++;
+    payloadEpoch.incrementAndGet();
   }
 
   /** A payload write stopped by {@link #cancelPayloads}: {@code sent} of {@code size} bytes went out. */
@@ -171,19 +260,22 @@ public final class BoardConnection implements AutoCloseable {
 
   /** Queues raw bytes; completes when they are written. */
   public CompletionStage<Void> write(byte[] bytes) {
+    return offer(ByteString.fromArray(bytes), -1);
+  }
+
+  private CompletionStage<Void> offer(ByteString bytes, long epoch) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      writer.execute(() -> {
-        try {
-          out.write(bytes);
-          out.flush();
-          done.complete(null);
-        } catch (IOException e) {
-          done.completeExceptionally(e);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      done.completeExceptionally(new IOException("link closed"));
+    if (closed || bytes.isEmpty()) {
+      if (closed) {
+        done.completeExceptionally(new IOException("link closed"));
+      } else {
+        done.complete(null);
+      }
+      return done;
+    }
+    QueueOfferResult r = queue.offer(new Out(bytes, epoch, done, bytes.size(), 0));
+    if (!(r instanceof QueueOfferResult.Enqueued$)) {
+      done.completeExceptionally(new IOException("link " + (closed ? "closed" : "busy: " + QUEUE + " writes queued")));
     }
     return done;
   }
@@ -191,12 +283,8 @@ public final class BoardConnection implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    payloadEpoch++;
-    writer.shutdown();
-    try {
-      resource.close();
-    } catch (Exception ignored) {
-      // closing anyway
-    }
+    payloadEpoch.incrementAndGet();
+    kill.abort(new IOException("link closed by the gateway"));
+    onClose.run();
   }
 }
