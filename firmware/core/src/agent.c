@@ -492,6 +492,11 @@ static void on_stop(struct agent *a, const struct agent_kv *kv)
 	}
 }
 
+static const char *caps(const struct agent *a)
+{
+	return a->cfg.nbuiltins > 0 ? "timing,stopfix,exactkeys,idletimeout,native" : "timing,stopfix,exactkeys,idletimeout";
+}
+
 static void on_status(struct agent *a)
 {
 	char modules[AGENT_MAX_SLOTS * 80 + 8] = "";
@@ -547,6 +552,8 @@ static void on_status(struct agent *a)
 	} else {
 		agent_line_str(&l, "wamr_heap", "NA");
 	}
+	/* appended: a gateway that connects after the HELLO (a TCP bridge, a re-homed board) still learns them */
+	agent_line_str(&l, "caps", caps(a));
 	send(a, &l);
 }
 
@@ -629,8 +636,7 @@ void agent_boot(struct agent *a)
 	if (a->cfg.fpu != NULL) {
 		agent_line_str(&l, "fpu", a->cfg.fpu);
 	}
-	agent_line_str(&l, "caps", a->cfg.nbuiltins > 0 ? "timing,stopfix,exactkeys,idletimeout,native"
-						       : "timing,stopfix,exactkeys,idletimeout");
+	agent_line_str(&l, "caps", caps(a));
 	send(a, &l);
 }
 

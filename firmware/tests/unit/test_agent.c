@@ -241,12 +241,14 @@ static void load_then_status_byte_for_byte(void **state)
 	(void)state;
 	send_text("STATUS\n");
 	assert_string_equal("STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000"
-			    " wamr_used=2400 wamr_highmark=2400\n",
+			    " wamr_used=2400 wamr_highmark=2400"
+			    " caps=timing,stopfix,exactkeys,idletimeout\n",
 			    said());
 	ok_load("m1");
 	send_text("STATUS\r\n");
 	assert_string_equal("STATUS_OK modules=\"m1:LOADED:wasm=8:stack_free=3000\" low_stack=\"none\""
-			    " wamr_total=102400 wamr_free=99992 wamr_used=2408 wamr_highmark=2408\n",
+			    " wamr_total=102400 wamr_free=99992 wamr_used=2408 wamr_highmark=2408"
+			    " caps=timing,stopfix,exactkeys,idletimeout\n",
 			    said());
 }
 
@@ -470,7 +472,7 @@ static void built_in_native_benchmarks(void **state)
 	send_text("START module_id=native.toggle\nSTATUS\n");
 	assert_string_equal("RESULT status=NO_ENTRYPOINT module_id=native.toggle msg=\"expected app_main\"\n"
 			    "STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000 wamr_used=2400"
-			    " wamr_highmark=2400\n", said());
+			    " wamr_highmark=2400 caps=timing,stopfix,exactkeys,idletimeout,native\n", said());
 	assert_string_equal("LOAD_ERR code=BAD_PARAMS msg=\"reserved module_id (built-in native code)\"\n",
 			    load("native.fft", "", wasm_crc()));
 	ok_load("a");

@@ -67,7 +67,7 @@ ZTEST(agent_core, test_hello_status_and_a_refused_load)
 	zassert_not_null(strstr(said, "HELLO device_id=z1 rtos=Zephyr runtime=WAMR fw_version=1.1.0 board="), "%s", said);
 	send("STATUS\r\n");
 	zassert_str_equal(said, "STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100"
-			  " wamr_used=102300 wamr_highmark=102300\n");
+			  " wamr_used=102300 wamr_highmark=102300 caps=timing,stopfix,exactkeys,idletimeout\n");
 	send("LOAD module_id=m size=8 crc32=00000000\n");
 	zassert_str_equal(said, "LOAD_ERR code=NO_MEM msg=\"payload free=100 need=8\"\n");
 	send("START module_id=m\n");

@@ -49,7 +49,7 @@ class AgentHostGatewayTest {
       HostApiClient client = new HostApiClient("127.0.0.1", node.apiPort(), Duration.ofSeconds(30));
       Response status = client.status("h1");
       assertEquals("STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100344 wamr_used=2056"
-          + " wamr_highmark=2056", status.detail());
+          + " wamr_highmark=2056 caps=timing,stopfix,exactkeys,idletimeout,native", status.detail());
 
       Response built = client.buildAndLoad("h1", "math_ops",
           Files.readAllBytes(BuiltModules.source("math_ops.c")), "math_ops.c", "wasm", false, null);

@@ -233,6 +233,14 @@ class FleetClusterTest {
   @Test
   @Order(1)
   void aFleetSurvivesTheLossOfANode() throws Exception {
+    // The four network boards spread over the three nodes: none drives more than two.
+    await(Duration.ofSeconds(30), () -> {
+      Map<String, Integer> perNode = new java.util.TreeMap<>();
+      for (String n : List.of("n1", "n2", "n3", "n4")) {
+        perNode.merge(byId(boards("gw1")).get(n).get("node").asText(), 1, Integer::sum);
+      }
+      assertTrue(perNode.values().stream().allMatch(c -> c <= 2), "network boards per node: " + perNode);
+    });
     // Every board is reachable from every node.
     for (String node : apiPorts.keySet()) {
       await(Duration.ofSeconds(30), () -> {
@@ -246,14 +254,6 @@ class FleetClusterTest {
       }
     }
     assertEquals("gw2", byId(boards("gw1")).get("p2").get("node").asText());
-    // The four network boards spread over the three nodes: none drives more than two.
-    await(Duration.ofSeconds(30), () -> {
-      Map<String, Integer> perNode = new java.util.TreeMap<>();
-      for (String n : List.of("n1", "n2", "n3", "n4")) {
-        perNode.merge(byId(boards("gw1")).get(n).get("node").asText(), 1, Integer::sum);
-      }
-      assertTrue(perNode.values().stream().allMatch(c -> c <= 2), "network boards per node: " + perNode);
-    });
 
     // A module larger than Artery's default frame (256 KiB) reaches a board on another node:
     // the answer is the board's own, at once, not a deploy timeout.

@@ -120,8 +120,13 @@ public final class HostApi {
   // ---- the v1 commands -----------------------------------------------------------------------
 
   private ObjectNode status(ApiRequest r) {
-    RecipientRef<DeviceActor.Command> board = board(r);
-    return answer(ask(board, DeviceActor.Status::new, settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)));
+    Answer a = null;
+    // STATUS changes nothing: asked again when the board moved to another node meanwhile
+    for (int attempt = 0; attempt < 3 && (a == null || !a.ok() && a.error().contains("moved to another node"));
+        attempt++) {
+      a = ask(board(r), DeviceActor.Status::new, settings.commandTimeout(settings.statusTimeout(), Duration.ZERO));
+    }
+    return answer(a);
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {

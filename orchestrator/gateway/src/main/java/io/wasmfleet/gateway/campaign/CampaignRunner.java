@@ -168,7 +168,11 @@ final class CampaignRunner {
 
   // ---- a board --------------------------------------------------------------------------------
 
-  private void boardCell(Located b, Cell cell, CampaignSpec spec) throws StepFailed, InterruptedException {
+  private void boardCell(Located found, Cell cell, CampaignSpec spec) throws StepFailed, InterruptedException {
+    // What the board is (simulated, its HELLO) is known once the gateway has read it: a board
+    // just handed over to this node may still be connecting. STATUS waits for that; then ask again.
+    ops.status(found);
+    Located b = ops.locate(cell.board());
     BoardState st = b.state();
     if (st.link().equals("DISCONNECTED")) {
       throw new StepFailed("board " + st.board() + " is not connected" + (st.lastError() == null ? "" : ": " + st.lastError()));

@@ -313,6 +313,23 @@ public final class DeviceActor {
 
   // ---- disconnected -------------------------------------------------------------------------
 
+  /**
+   * A stopped DeviceActor (handed to another node, shutdown) lets go of its link at once, and
+   * answers what it was asked and can no longer finish: nothing is left waiting for a timeout.
+   */
+  private Behavior<Command> onPostStop(Op op) {
+    String error = "board " + board.id() + " moved to another node (or node " + nodeName
+        + " stopped) while the request was in flight; its outcome on the board is unknown: ask again";
+    endInFlight(op, error);
+    stash.forEach(request -> failRequest(request, error));
+    stash.clear();
+    if (pendingRollback != null) {
+      reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(error));
+      pendingRollback = null;
+    }
+    return onPostStop();
+  }
+
   /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once. */
   private Behavior<Command> onPostStop() {
     generation++;
@@ -325,7 +342,7 @@ public final class DeviceActor {
 
   private Behavior<Command> disconnected() {
     return Behaviors.receive(Command.class)
-        .onSignal(PostStop.class, signal -> onPostStop())
+        .onSignal(PostStop.class, signal -> onPostStop(null))
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Connected.class, this::onConnected)
         .onMessage(ConnectFailed.class, this::onConnectFailed)
@@ -682,7 +699,7 @@ public final class DeviceActor {
 
   private Behavior<Command> awaiting(Op op) {
     return Behaviors.receive(Command.class)
-        .onSignal(PostStop.class, signal -> onPostStop())
+        .onSignal(PostStop.class, signal -> onPostStop(op))
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(LineReceived.class, m -> onLine(m, op))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
@@ -995,6 +1012,13 @@ public final class DeviceActor {
     pool = status.pool();
     // only the simulator appends sim_exec: a board first met after its HELLO is still told apart
     simulated = simulated || status.extra().get("sim_exec").isPresent();
+    // our firmware repeats its caps on STATUS: known even when its HELLO was not seen
+    status.extra().get("caps").ifPresent(caps -> {
+      Map<String, String> now = new HashMap<>(reported);
+      now.put("caps", caps);
+      reported = now;
+      knowBuiltins(List.of(caps.split(",")).contains("native"));
+    });
     Map<String, Integer> next = new HashMap<>();
     List<StatusOk.ModuleEntry> unplaced = new ArrayList<>();
     for (StatusOk.ModuleEntry e : status.modules()) {

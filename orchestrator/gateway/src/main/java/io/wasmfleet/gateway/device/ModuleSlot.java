@@ -144,6 +144,12 @@ public final class ModuleSlot {
   /** A job is on: RUNNING, or STOPPING after STOP_OK status=PENDING. */
   private Behavior<Command> job(Module module, List<Waiter> waiters, String phase) {
     return Behaviors.receive(Command.class)
+        // the board's actor stops here (handed to another node, or this node shuts down)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, signal -> {
+          answer(waiters, w -> Answer.error("the board moved to another node (or this node stopped) while the job of "
+              + module.id() + " ran; its RESULT was not seen here: ask STATUS"));
+          return Behaviors.same();
+        })
         .onMessage(AwaitResult.class, m -> {
           Waiter w = new Waiter(++nextWaiter, m.replyTo(), m.okOnlyIfOk());
           timers.startSingleTimer(new WaiterTimedOut(w.id()), m.timeout());

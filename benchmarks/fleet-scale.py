@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""A big simulated fleet on this machine: N network boards (one bin/agent-sim process) driven
+by three gateway nodes. Measures, in one run: boards per node, threads and heap per node,
+`fleet status --select all` and v2 `boards` latency percentiles, and the failover after
+kill -9 of the busiest node (time until every board is driven again; whether a `boards`
+poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
+
+  benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--out FILE]
+"""
+import argparse, json, os, platform, re, signal, socket, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def classpath(module):
+    return subprocess.run(["bash", "-c", f"source '{ROOT}/bin/lib.sh'; classpath_of {module}"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd, log):
+    out = open(log, "w")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=out, text=True)
+    lines = []
+    for line in p.stdout:
+        line = line.rstrip("\n")
+        if line == "ready":
+            return p, lines
+        lines.append(line)
+    raise SystemExit(f"{cmd[-1]} exited before it was ready; see {log}")
+
+
+def ask(port, request, timeout=60):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall((json.dumps(request) + "\n").encode())
+        f = s.makefile()
+        last = None
+        for line in f:
+            last = json.loads(line)
+        return last
+
+
+def timed(port, request):
+    t = time.perf_counter()
+    answer = ask(port, request)
+    return (time.perf_counter() - t) * 1000, answer
+
+
+def pct(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def threads(pid):
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def heap_used_mib(pid):
+    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True)
+    out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
+    used = [int(m.group(1)) for line in out.splitlines() if "generation" in line or "heap" in line.lower()
+            for m in [re.search(r"used (\d+)K", line)] if m and "Metaspace" not in line and "class space" not in line]
+    return sum(used) / 1024 if used else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--boards", type=int, default=300)
+    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks/results/fleet-scale.md"))
+    a = ap.parse_args()
+    n = a.boards
+    work = tempfile.mkdtemp(prefix="fleet-scale-")
+    procs = []
+    try:
+        sim_cp, gw_cp = classpath("device-agent-sim"), classpath("orchestrator/gateway")
+        ids = [f"b{i:04d}" for i in range(1, n + 1)]
+        sim_conf = os.path.join(work, "sim.conf")
+        with open(sim_conf, "w") as f:
+            f.write("wasmfleet.sim.boards = [\n" + "\n".join(
+                f"  {{ id = {b}, profile = nucleo_f446re, port = 0 }}" for b in ids) + "\n]\n")
+        java = ["java", "-XX:+UseSerialGC"]
+        sim, printed = start(java + ["-Xmx2g", "-cp", sim_cp, "io.wasmfleet.sim.AgentSim", "--config", sim_conf],
+                             os.path.join(work, "sim.err"))
+        procs.append(sim)
+        ports = {m.group(1): int(m.group(2)) for m in
+                 (re.match(r"^board (\S+) .*endpoint=tcp:127\.0\.0\.1:(\d+)$", l) for l in printed) if m}
+        gw_conf = os.path.join(work, "fleet.conf")
+        with open(gw_conf, "w") as f:
+            f.write("wasmfleet.gateway.network-boards {\n" + "\n".join(
+                f'  {b} {{ endpoint = "tcp:127.0.0.1:{ports[b]}", type = nucleo_f446re }}' for b in ids) + "\n}\n")
+        cluster = [free_port() for _ in range(3)]
+        api = {f"gw{i + 1}": free_port() for i in range(3)}
+        gws = {}
+        t0 = time.perf_counter()
+        for i, name in enumerate(api):
+            cmd = java + ["-Xmx1g", "-cp", gw_cp, "io.wasmfleet.gateway.GatewayMain", "--config", gw_conf,
+                          "--node-name", name, "--cluster-port", str(cluster[i]),
+                          "--seed-node", f"127.0.0.1:{cluster[0]}", "--seed-node", f"127.0.0.1:{cluster[1]}",
+                          "--port", str(api[name])]
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(os.path.join(work, name + ".err"), "w"),
+                                 text=True)
+            gws[name] = p
+            procs.append(p)
+        for name, p in gws.items():
+            for line in p.stdout:
+                if line.strip() == "ready":
+                    break
+        def placement(port):
+            b = ask(port, {"v": 2, "cmd": "boards"})["boards"]
+            return {x["board"]: (x.get("node"), x.get("link")) for x in b}
+        # every board driven (a probe: polls until it holds)
+        while True:
+            view = placement(api["gw1"])
+            if len(view) == n and all(link == "CONNECTED" for _, link in view.values()):
+                break
+            time.sleep(0.5)
+        connected_s = time.perf_counter() - t0
+        # the spread, once it stops changing
+        last, stable, spread_t = None, 0, time.perf_counter()
+        while stable < 3 and time.perf_counter() - spread_t < 120:
+            view = placement(api["gw1"])
+            per = {g: sum(1 for node, _ in view.values() if node == g) for g in api}
+            stable = stable + 1 if per == last else 0
+            last = per
+            time.sleep(2)
+        per_node = last
+        fair = n / 3
+        thread_counts = {g: threads(p.pid) for g, p in gws.items()}
+        heap = {g: heap_used_mib(p.pid) for g, p in gws.items()}
+        # latency
+        status_ms, boards_ms = [], []
+        for _ in range(a.requests):
+            ms, ans = timed(api["gw2"], {"v": 2, "cmd": "fleet", "op": "status", "select": "all", "parallel": 64})
+            status_ms.append(ms)
+            ms, ans = timed(api["gw2"], {"v": 2, "cmd": "boards"})
+            boards_ms.append(ms)
+        # failover: kill -9 the busiest node
+        busiest = max(per_node, key=per_node.get)
+        survivor = next(g for g in api if g != busiest)
+        gws[busiest].send_signal(signal.SIGKILL)
+        killed = time.perf_counter()
+        missed, polls = 0, 0
+        while time.perf_counter() - killed < 120:
+            view = placement(api[survivor])
+            polls += 1
+            if len(view) < n:
+                missed += 1
+            if all(link == "CONNECTED" and node != busiest for node, link in view.values()):
+                break
+            time.sleep(0.2)
+        failover_s = time.perf_counter() - killed
+        machine = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
+        try:
+            machine = f"{os.cpu_count()} cores, " + next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                                                         if l.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        rows = [
+            ("boards", f"{n} network boards (one bin/agent-sim), 3 gateway nodes, all on this machine"),
+            ("all boards CONNECTED after start", f"{connected_s:.1f} s"),
+            ("boards per node (settled)", ", ".join(f"{g} {c}" for g, c in per_node.items())
+             + f"; largest / fair share = {max(per_node.values()) / fair:.2f}"),
+            ("threads per node", ", ".join(f"{g} {c}" for g, c in thread_counts.items())),
+            ("heap used after GC per node", ", ".join(f"{g} {h:.0f} MiB" for g, h in heap.items())
+             + f"; per board on the busiest node: {heap[busiest] * 1024 / max(1, per_node[busiest]):.0f} KiB (all of the node's heap / its boards)"),
+            ("`fleet status --select all`", f"p50 {pct(status_ms, 50):.0f} ms, p99 {pct(status_ms, 99):.0f} ms ({a.requests} runs)"),
+            ("v2 `boards`", f"p50 {pct(boards_ms, 50):.0f} ms, p99 {pct(boards_ms, 99):.0f} ms ({a.requests} runs)"),
+            ("kill -9 of the busiest node: every board driven again", f"{failover_s:.1f} s ({busiest}, {per_node[busiest]} boards)"),
+            ("`boards` polls during the failover that missed a board", f"{missed} of {polls}"),
+        ]
+        md = ["# Fleet scale", "", f"Machine: {machine}; {jdk}; {time.strftime('%Y-%m-%d')}.",
+              "Measured by `benchmarks/fleet-scale.sh --boards %d` in one run." % n, "",
+              "| figure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
+        os.makedirs(os.path.dirname(a.out), exist_ok=True)
+        with open(a.out, "w") as f:
+            f.write("\n".join(md) + "\n")
+        print("\n".join(md))
+    finally:
+        for p in procs:
+            try:
+                p.kill()
+            except OSError:
+                pass
+
+
+if __name__ == "__main__":
+    main()
