@@ -15,7 +15,7 @@ java -cp "$gwcp" io.wasmfleet.gateway.GatewayMain --config conf/gateway.conf --p
 gw=$!
 trap 'kill $gw 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 600); do grep -q '^ready$' "$log" && break; kill -0 $gw || { echo "gateway did not start" >&2; exit 1; }; sleep 0.1; done
-port=$(sed -n 's/^gateway: host API on .*:\([0-9]*\)$/\1/p' "$log")
+port=$(sed -n 's/.*host API on [^:]*:\([0-9]*\).*/\1/p' "$log" | head -n 1)
 bin/host --gw-port "$port" --device nucleo_f446 status > /dev/null   # makes the CDS archive if missing
 
 ms() { local s; s=$(date +%s%N); "$@" > /dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
@@ -25,6 +25,17 @@ declare -A result
 result[plain]=$(for _ in $(seq "$runs"); do ms java -cp "$cp" "${args[@]}"; done | median)
 result[tuned]=$(for _ in $(seq "$runs"); do ms java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" "${args[@]}"; done | median)
 result[binhost]=$(for _ in $(seq "$runs"); do ms bin/host --gw-port "$port" --device nucleo_f446 status; done | median)
+# with a JDK 24+ beside (bin/host then uses an AOT cache instead of the CDS archive)
+newer=$(host_java_24)
+if [ -n "$newer" ]; then
+  bin/host --gw-port "$port" --device nucleo_f446 status > /dev/null   # starts making the AOT cache
+  for _ in $(seq 600); do [ -f "$CLASSPATH_DIR/host.aot" ] && [ ! -d "$CLASSPATH_DIR/host.aot.lock" ] && break; sleep 0.1; done
+  result[aot]=$(for _ in $(seq "$runs"); do ms bin/host --gw-port "$port" --device nucleo_f446 status; done | median)
+  jsa=$CLASSPATH_DIR/host.jsa   # what bin/host does with JDK 17 alone
+  [ -f "$jsa" ] || java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ArchiveClassesAtExit="$jsa" -cp "$cp" "${args[@]}" > /dev/null 2>&1
+  result[cds]=$(for _ in $(seq "$runs"); do ms java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Xshare:auto -XX:SharedArchiveFile="$jsa" -cp "$cp" "${args[@]}"; done | median)
+fi
 
 mkdir -p benchmarks/results
 {
@@ -36,6 +47,11 @@ mkdir -p benchmarks/results
   echo "|---|---:|"
   echo "| java -cp ... (plain) | ${result[plain]} |"
   echo "| -XX:TieredStopAtLevel=1 -XX:+UseSerialGC | ${result[tuned]} |"
-  echo "| bin/host (those + class data sharing archive, incl. the bash launcher) | ${result[binhost]} |"
+  if [ -n "${result[aot]:-}" ]; then
+    echo "| those + the class data sharing archive (JDK 17) | ${result[cds]} |"
+    echo "| bin/host: $($newer -version 2>&1 | head -n1) with its AOT cache, incl. the bash launcher | ${result[aot]} |"
+  else
+    echo "| bin/host (those + class data sharing archive, incl. the bash launcher) | ${result[binhost]} |"
+  fi
 } > benchmarks/results/host-startup.md
 cat benchmarks/results/host-startup.md

@@ -102,19 +102,36 @@ classpath_of() {
     require_java
     say "building the Java modules (first run, or sources changed)..."
     (cd "$WASMFLEET_ROOT" && mvn -B -q -DskipTests install 2>&1 | no_ansi >&2) || die "the Maven build failed"
-    rm -f "$CLASSPATH_DIR"/*.txt "$CLASSPATH_DIR"/*.jsa
+    rm -f "$CLASSPATH_DIR"/*.txt "$CLASSPATH_DIR"/*.jsa "$CLASSPATH_DIR"/*.aot
     touch "$stamp"
   fi
   local file=$CLASSPATH_DIR/${module//\//_}.txt
   if [ ! -s "$file" ]; then
     require_java
     (cd "$WASMFLEET_ROOT/$module" && mvn -B -q dependency:build-classpath \
-        -Dmdep.includeScope=runtime -Dmdep.outputFile="$file" 2>&1 | no_ansi >&2) \
+        -DincludeScope=runtime -Dmdep.outputFile="$file" 2>&1 | no_ansi >&2) \
       || die "could not work out the classpath of $module"
   fi
   local jar
   jar=$(ls "$WASMFLEET_ROOT/$module"/target/*.jar 2>/dev/null | grep -v -e '-sources.jar$' -e '-tests.jar$' | head -n 1)
   printf '%s:%s' "$jar" "$(cat "$file")"
+}
+
+# host_java_24: a java of JDK 24 or newer (for an AOT cache), or nothing; looked for once
+# (WASMFLEET_HOST_JAVA, JAVA_HOME, /usr/lib/jvm/*) and remembered in build/classpath/.
+host_java_24() {
+  local memo=$CLASSPATH_DIR/host-java.txt
+  if [ ! -f "$memo" ]; then
+    local found="" j v
+    for j in ${WASMFLEET_HOST_JAVA:-} ${JAVA_HOME:+$JAVA_HOME/bin/java} /usr/lib/jvm/*/bin/java; do
+      [ -x "$j" ] || continue
+      v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+      if [ "${v%%.*}" -ge 24 ] 2>/dev/null; then found=$j; break; fi
+    done
+    mkdir -p "$CLASSPATH_DIR"
+    printf '%s' "$found" > "$memo"
+  fi
+  cat "$memo"
 }
 
 # not_yet NAME WHAT ISSUE: for a launcher whose program has not been written yet.
