@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""What the gateway adds to one request: STATUS to a simulated board straight over its TCP
+socket, against the same STATUS through a gateway node's host API (v1: a connection per request)
+to an identical simulated board the gateway drives. Percentiles of each and of the difference,
+measured in one run; writes benchmarks/results/gateway-overhead.md (or --out).
+
+  benchmarks/gateway-overhead.sh [--requests 500] [--out FILE]
+"""
+import argparse, json, os, platform, re, socket, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def classpath(module):
+    return subprocess.run(["bash", "-c", f"source '{ROOT}/bin/lib.sh'; classpath_of {module}"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def start(cmd, log):
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "w"), text=True)
+    lines = []
+    for line in p.stdout:
+        line = line.rstrip("\n")
+        if line == "ready":
+            return p, lines
+        lines.append(line)
+    raise SystemExit(f"{cmd} exited before it was ready; see {log}")
+
+
+def pct(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def direct_status(sock, reader):
+    t = time.perf_counter()
+    sock.sendall(b"STATUS\n")
+    while True:
+        line = reader.readline()
+        if line.startswith("STATUS_OK"):
+            return (time.perf_counter() - t) * 1000
+
+
+def gateway_status(port, device):
+    t = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall((json.dumps({"cmd": "status", "device": device}) + "\n").encode())
+        answer = json.loads(s.makefile().readline())
+    ms = (time.perf_counter() - t) * 1000
+    if not answer.get("ok"):
+        raise SystemExit(f"gateway refused: {answer}")
+    return ms
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=500)
+    ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks/results/gateway-overhead.md"))
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="gateway-overhead-")
+    procs = []
+    try:
+        sim, printed = start(["java", "-cp", classpath("device-agent-sim"), "io.wasmfleet.sim.AgentSim",
+                              "--board", "direct=nucleo_f446re:0", "--board", "viagw=nucleo_f446re:0"],
+                             os.path.join(work, "sim.err"))
+        procs.append(sim)
+        ports = {m.group(1): int(m.group(2)) for m in
+                 (re.match(r"^board (\S+) .*endpoint=tcp:127\.0\.0\.1:(\d+)$", l) for l in printed) if m}
+        gw, out = start(["java", "-cp", classpath("orchestrator/gateway"), "io.wasmfleet.gateway.GatewayMain",
+                         "--port", "0", "--board", f"viagw=tcp:127.0.0.1:{ports['viagw']}:nucleo_f446re"],
+                        os.path.join(work, "gw.err"))
+        procs.append(gw)
+        api = int(next(m.group(1) for m in (re.search(r"host API on [^:]+:(\d+)", l) for l in out) if m))
+        sock = socket.create_connection(("127.0.0.1", ports["direct"]))
+        reader = sock.makefile()
+        # warm both paths up (JIT, connections), then alternate, so both see the same machine
+        for _ in range(200):
+            direct_status(sock, reader)
+            gateway_status(api, "viagw")
+        direct, via = [], []
+        for _ in range(a.requests):
+            direct.append(direct_status(sock, reader))
+            via.append(gateway_status(api, "viagw"))
+        machine = f"{os.cpu_count()} cores"
+        try:
+            machine += ", " + next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        d50, v50 = pct(direct, 50), pct(via, 50)
+        md = ["# Gateway overhead: STATUS", "",
+              f"Machine: {machine}; {jdk}; {time.strftime('%Y-%m-%d')}. Measured by `benchmarks/gateway-overhead.sh` in one run:",
+              f"{a.requests} STATUS requests each way after 200 warm-up pairs, alternating. Direct: one kept TCP connection",
+              "to a simulated board. Through the gateway: host API v1, a new connection per request (as host.py does),",
+              "to an identical simulated board that the gateway drives over TCP.", "",
+              "| path | p50 ms | p90 ms | p99 ms |", "|---|---:|---:|---:|",
+              f"| direct to the board | {d50:.3f} | {pct(direct, 90):.3f} | {pct(direct, 99):.3f} |",
+              f"| through the gateway | {v50:.3f} | {pct(via, 90):.3f} | {pct(via, 99):.3f} |", "",
+              f"Overhead at p50: +{v50 - d50:.3f} ms ({v50 / d50:.1f}x). Goal (issue 12): at most +0.3 ms."]
+        os.makedirs(os.path.dirname(a.out), exist_ok=True)
+        with open(a.out, "w") as f:
+            f.write("\n".join(md) + "\n")
+        print("\n".join(md))
+    finally:
+        for p in procs:
+            p.kill()
+
+
+if __name__ == "__main__":
+    main()
