@@ -58,6 +58,11 @@ class CrossNodeMessagesTest {
         List.of(new DeviceActor.ModuleView("m", "RUNNING", "add", 5, 326)),
         new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null, true, "gw1");
     kit.verifySerialization(state, true);
+    DeviceActor.BoardState told = new DeviceActor.BoardState(config, "CONNECTED", List.of(), null, null, false, "gw2",
+        java.util.Map.of("rtos", "Zephyr", "caps", "timing,native"));
+    kit.verifySerialization(told, true);
+    // the fleet view's one-round description: asked of every node, answered with all its boards
+    kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.BoardStates(java.util.Map.of("b", state, "c", told)), true);
     kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
   }
 }

@@ -229,23 +229,24 @@ public final class HostApi {
    * node OWNER_DOWN, each with what was last seen of it.
    */
   private ObjectNode boards() {
+    CompletionStage<FleetView.BoardStates> described = directory.describe(BOARD_STATE_TIMEOUT);
     List<FleetView.Placement> placements = await(directory.list(), settings.askMargin(), "the fleet view");
-    List<CompletionStage<BoardState>> asked = new ArrayList<>();
-    for (FleetView.Placement p : placements) {
-      asked.add(p.ref() == null ? null
-          : AskPattern.ask(p.ref(), DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()));
+    java.util.Map<String, BoardState> states;
+    try {
+      states = described.toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis() + settings.askMargin().toMillis(),
+          TimeUnit.MILLISECONDS).states();
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      states = java.util.Map.of(); // every board listed with what was last seen of it
     }
     ArrayNode list = json.createArrayNode();
-    for (int i = 0; i < placements.size(); i++) {
-      FleetView.Placement p = placements.get(i);
-      BoardState state = null;
-      if (asked.get(i) != null) {
-        try {
-          state = asked.get(i).toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-          lastSeen.put(p.board(), state);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-          // its node is going down, or the board is being handed over: listed all the same
-        }
+    for (FleetView.Placement p : placements) {
+      // a board that moves may be described by its old node too: the placement says who drives it
+      BoardState state = p.ref() == null ? null : states.get(p.board());
+      if (state != null && p.node() != null && !p.node().equals(state.node())) {
+        state = null;
+      }
+      if (state != null) {
+        lastSeen.put(p.board(), state);
       }
       list.add(state != null ? boardJson(state) : absentBoardJson(p));
     }

@@ -49,6 +49,11 @@ public final class BoardDirectory {
         });
   }
 
+  /** What every board says of itself, gathered by each node's view (one round per node). */
+  public CompletionStage<FleetView.BoardStates> describe(Duration within) {
+    return AskPattern.ask(fleet, r -> new FleetView.DescribeBoards(within, r), within.plus(timeout), system.scheduler());
+  }
+
   /** Every board of the fleet this node knows of, with where it is now. */
   public CompletionStage<List<FleetView.Placement>> list() {
     return AskPattern.ask(fleet, FleetView.ListBoards::new, timeout, system.scheduler());

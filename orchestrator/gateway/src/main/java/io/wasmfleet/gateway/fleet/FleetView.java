@@ -66,6 +66,28 @@ public final class FleetView {
 
   public record Unknown(String reason) implements Location {}
 
+  /**
+   * What every board of the fleet says of itself right now, in one round: each node's view asks
+   * its own boards (local asks) and answers for all of them at once, instead of one remote ask
+   * per board. Boards that did not answer within {@code within} are left out (the caller shows
+   * them with what was last seen).
+   */
+  public record DescribeBoards(java.time.Duration within, ActorRef<BoardStates> replyTo) implements Command {}
+
+  /** The states that came back, by board. */
+  public record BoardStates(Map<String, DeviceActor.BoardState> states)
+      implements io.wasmfleet.gateway.CborSerializable {}
+
+  /** To a node's view: describe the boards driven here. */
+  public record DescribeLocal(java.time.Duration within, ActorRef<BoardStates> replyTo)
+      implements Command, io.wasmfleet.gateway.CborSerializable {}
+
+  /** Every node's view registers under this key. */
+  public static final org.apache.pekko.actor.typed.receptionist.ServiceKey<Command> VIEWS =
+      org.apache.pekko.actor.typed.receptionist.ServiceKey.create(Command.class, "fleet-views");
+
+  private record ViewsListed(Receptionist.Listing listing) implements Command {}
+
   private record Listed(Receptionist.Listing listing) implements Command {}
 
   private record Membership(ClusterEvent.ClusterDomainEvent event) implements Command {}
@@ -88,6 +110,7 @@ public final class FleetView {
   /** The incarnation now at each address: a restarted node reuses host and port, not its uid. */
   private final Map<Address, UniqueAddress> incarnation = new HashMap<>();
   private final Address self;
+  private Set<ActorRef<Command>> views = Set.of();
 
   private FleetView(ActorContext<Command> context, Map<String, ActorRef<DeviceActor.Command>> local,
       Set<String> networkBoards) {
@@ -98,8 +121,12 @@ public final class FleetView {
     local.forEach((id, ref) -> owners.put(id, new Owner(ref, self)));
     this.local = Set.copyOf(local.keySet());
     nodeNames.put(self, context.getSystem().settings().config().getString("wasmfleet.gateway.node-name"));
-    context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS,
-        context.messageAdapter(Receptionist.Listing.class, Listed::new)));
+    // one adapter per message class: a second one would replace the first
+    ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class,
+        l -> l.isForKey(VIEWS) ? new ViewsListed(l) : new Listed(l));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS, listings));
+    context.getSystem().receptionist().tell(Receptionist.register(VIEWS, context.getSelf()));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(VIEWS, listings));
     cluster.subscriptions().tell(Subscribe.create(
         context.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
     cluster.subscriptions().tell(Subscribe.create(
@@ -113,7 +140,100 @@ public final class FleetView {
         .onMessage(Membership.class, this::onMembership)
         .onMessage(Locate.class, this::onLocate)
         .onMessage(ListBoards.class, this::onListBoards)
+        .onMessage(ViewsListed.class, m -> {
+          views = Set.copyOf(m.listing().getServiceInstances(VIEWS));
+          return Behaviors.same();
+        })
+        .onMessage(DescribeBoards.class, this::onDescribeBoards)
+        .onMessage(DescribeLocal.class, this::onDescribeLocal)
         .build();
+  }
+
+  /** Asks every live node's view (this one too) for its boards, and merges their answers. */
+  private Behavior<Command> onDescribeBoards(DescribeBoards m) {
+    List<ActorRef<Command>> live = new ArrayList<>();
+    for (ActorRef<Command> v : views) {
+      Address node = v.path().address().hasLocalScope() ? self : v.path().address();
+      if (!down.contains(node) && !unreachable.contains(node)) {
+        live.add(v);
+      }
+    }
+    if (live.isEmpty()) {
+      live.add(context.getSelf());
+    }
+    context.spawnAnonymous(gather(live.size(), m.within(), m.replyTo(), child -> {
+      for (ActorRef<Command> v : live) {
+        v.tell(new DescribeLocal(m.within(), child));
+      }
+    }));
+    return Behaviors.same();
+  }
+
+  /** This node's own boards: a local GetState each, answered together. */
+  private Behavior<Command> onDescribeLocal(DescribeLocal m) {
+    List<ActorRef<DeviceActor.Command>> mine = new ArrayList<>();
+    for (Owner o : owners.values()) {
+      if (o.ref() != null && o.ref().path().address().hasLocalScope()) {
+        mine.add(o.ref());
+      }
+    }
+    context.spawnAnonymous(Behaviors.<Object>setup(ctx -> {
+      ActorRef<DeviceActor.BoardState> adapter = ctx.messageAdapter(DeviceActor.BoardState.class, st -> st);
+      mine.forEach(ref -> ref.tell(new DeviceActor.GetState(adapter)));
+      return collectStates(mine.size(), new HashMap<>(), m.replyTo(), m.within());
+    }).narrow());
+    return Behaviors.same();
+  }
+
+  private static Behavior<Object> collectStates(int expected, Map<String, DeviceActor.BoardState> got,
+      ActorRef<BoardStates> replyTo, java.time.Duration within) {
+    if (got.size() >= expected) {
+      replyTo.tell(new BoardStates(Map.copyOf(got)));
+      return Behaviors.stopped();
+    }
+    return Behaviors.withTimers(timers -> {
+      timers.startSingleTimer("done", "timeout", within);
+      return Behaviors.receive(Object.class)
+          .onMessage(DeviceActor.BoardState.class, st -> {
+            got.put(st.board(), st);
+            if (got.size() >= expected) {
+              replyTo.tell(new BoardStates(Map.copyOf(got)));
+              return Behaviors.stopped();
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals("timeout", () -> {
+            replyTo.tell(new BoardStates(Map.copyOf(got)));
+            return Behaviors.stopped();
+          })
+          .build();
+    });
+  }
+
+  /** Merges {@code answers} BoardStates replies (or what came by {@code within}) into one. */
+  private static Behavior<Object> gather(int answers, java.time.Duration within, ActorRef<BoardStates> replyTo,
+      java.util.function.Consumer<ActorRef<BoardStates>> ask) {
+    return Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
+      ActorRef<BoardStates> self = ctx.messageAdapter(BoardStates.class, b -> b);
+      ask.accept(self);
+      timers.startSingleTimer("done", "timeout", within.plusMillis(200));
+      Map<String, DeviceActor.BoardState> all = new HashMap<>();
+      int[] left = {answers};
+      return Behaviors.receive(Object.class)
+          .onMessage(BoardStates.class, b -> {
+            all.putAll(b.states());
+            if (--left[0] == 0) {
+              replyTo.tell(new BoardStates(Map.copyOf(all)));
+              return Behaviors.stopped();
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals("timeout", () -> {
+            replyTo.tell(new BoardStates(Map.copyOf(all)));
+            return Behaviors.stopped();
+          })
+          .build();
+    }));
   }
 
   /**
