@@ -7,32 +7,16 @@ poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 
   benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--out FILE]
 """
-import argparse, json, os, platform, re, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, signal, socket, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_procs import ROOT, classpath, machine, pct, start
 
-
-def classpath(module):
-    return subprocess.run(["bash", "-c", f"source '{ROOT}/bin/lib.sh'; classpath_of {module}"],
-                          check=True, capture_output=True, text=True).stdout.strip()
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start(cmd, log):
-    out = open(log, "w")
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=out, text=True)
-    lines = []
-    for line in p.stdout:
-        line = line.rstrip("\n")
-        if line == "ready":
-            return p, lines
-        lines.append(line)
-    raise SystemExit(f"{cmd[-1]} exited before it was ready; see {log}")
 
 
 def ask(port, request, timeout=60):
@@ -49,11 +33,6 @@ def timed(port, request):
     t = time.perf_counter()
     answer = ask(port, request)
     return (time.perf_counter() - t) * 1000, answer
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
 def threads(pid):
@@ -160,13 +139,6 @@ def main():
             time.sleep(0.2)
         failover_s = time.perf_counter() - killed
         not_answering = sum(1 for _, link in view.values() if link == "NOT_ANSWERING")
-        machine = f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}"
-        try:
-            machine = f"{os.cpu_count()} cores, " + next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                                                         if l.startswith("model name"))
-        except (OSError, StopIteration):
-            pass
-        jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
         rows = [
             ("boards", f"{n} network boards (one bin/agent-sim), 3 gateway nodes, all on this machine"),
             ("all boards CONNECTED after start", f"{connected_s:.1f} s"),
@@ -181,7 +153,7 @@ def main():
             ("`boards` polls during the failover that missed a board", f"{missed} of {polls}"
              + f" (in the last, {not_answering} boards were listed NOT_ANSWERING: their node took over 1 s)"),
         ]
-        md = ["# Fleet scale", "", f"Machine: {machine}; {jdk}; {time.strftime('%Y-%m-%d')}.",
+        md = ["# Fleet scale", "", f"Machine: {machine()}.",
               "Measured by `benchmarks/fleet-scale.sh --boards %d` in one run." % n, "",
               "| figure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
         os.makedirs(os.path.dirname(a.out), exist_ok=True)

@@ -6,30 +6,10 @@ measured in one run; writes benchmarks/results/gateway-overhead.md (or --out).
 
   benchmarks/gateway-overhead.sh [--requests 500] [--out FILE]
 """
-import argparse, json, os, platform, re, socket, subprocess, sys, tempfile, time
+import argparse, json, os, re, socket, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_procs import ROOT, classpath, machine, pct, start
 
-
-def classpath(module):
-    return subprocess.run(["bash", "-c", f"source '{ROOT}/bin/lib.sh'; classpath_of {module}"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
-def start(cmd, log):
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "w"), text=True)
-    lines = []
-    for line in p.stdout:
-        line = line.rstrip("\n")
-        if line == "ready":
-            return p, lines
-        lines.append(line)
-    raise SystemExit(f"{cmd} exited before it was ready; see {log}")
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
 def direct_status(sock, reader):
@@ -81,15 +61,9 @@ def main():
         for _ in range(a.requests):
             direct.append(direct_status(sock, reader))
             via.append(gateway_status(api, "viagw"))
-        machine = f"{os.cpu_count()} cores"
-        try:
-            machine += ", " + next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        except (OSError, StopIteration):
-            pass
-        jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
         d50, v50 = pct(direct, 50), pct(via, 50)
         md = ["# Gateway overhead: STATUS", "",
-              f"Machine: {machine}; {jdk}; {time.strftime('%Y-%m-%d')}. Measured by `benchmarks/gateway-overhead.sh` in one run:",
+              f"Machine: {machine()}. Measured by `benchmarks/gateway-overhead.sh` in one run:",
               f"{a.requests} STATUS requests each way after 200 warm-up pairs, alternating. Direct: one kept TCP connection",
               "to a simulated board. Through the gateway: host API v1, a new connection per request (as host.py does),",
               "to an identical simulated board that the gateway drives over TCP.", "",
