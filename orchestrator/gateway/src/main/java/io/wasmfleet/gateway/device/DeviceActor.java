@@ -387,8 +387,7 @@ public final class DeviceActor {
     connection = m.connection();
     long gen = generation;
     ActorRef<Command> self = context.getSelf();
-    connection.start(line -> self.tell(new LineReceived(line, gen)), reason -> self.tell(new LinkClosed(reason, gen)),
-        "board-" + board.id());
+    connection.start(line -> self.tell(new LineReceived(line, gen)), reason -> self.tell(new LinkClosed(reason, gen)));
     context.getLog().info("board {}: connected to {}", board.id(), board.endpoint());
     backoff = timeouts.reconnectMin();
     waitedOut = false;
@@ -911,7 +910,7 @@ public final class DeviceActor {
             + " so the payload was not sent and the board abandons the load"), false);
       }
       long id = op.id();
-      context.pipeToSelf(connection.writePayload(op.request().payload(), board.baud() / 10, timeouts.payloadLead()),
+      context.pipeToSelf(connection.writePayload(op.request().payload()),
           (ok, failure) -> new PayloadWritten(id, failure));
       Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
       int slot = slotFor(op.command());

@@ -56,6 +56,8 @@ public final class BoardConnection implements AutoCloseable {
   private volatile Consumer<String> closedBy;
   private volatile boolean closed;
   private final int chunk;
+  /** What else closes with the link (a serial port). */
+  private volatile Runnable onClose = () -> { };
 
   private BoardConnection(String name, int lead) {
     this.kill = KillSwitches.shared(name);
@@ -84,8 +86,6 @@ public final class BoardConnection implements AutoCloseable {
           .thenApply(x -> c);
     });
   }
-
-  private volatile Runnable onClose = () -> { };
 
   private static SerialPort openSerial(Endpoint endpoint, int baud) {
     if (!new java.io.File(endpoint.serialPath()).exists() && endpoint.serialPath().startsWith("/")) {
@@ -215,7 +215,7 @@ public final class BoardConnection implements AutoCloseable {
   private record Closed(String reason) {}
 
   /** Starts delivering lines (without their line ending) until the link closes. */
-  public void start(Consumer<String> onLine, Consumer<String> onClosed, String name) {
+  public void start(Consumer<String> onLine, Consumer<String> onClosed) {
     synchronized (early) {
       for (Object e; (e = early.poll()) != null; ) {
         if (e instanceof String line) {
@@ -237,12 +237,12 @@ public final class BoardConnection implements AutoCloseable {
 
   /**
    * Queues a LOAD payload, written in pieces no faster than the board's UART takes them (the
-   * link's baud; {@code bytesPerSecond} and {@code lead} are the link's), so that
+   * link's baud and lead, given at open), so that
    * {@link #cancelPayloads} stops it within a piece: after a reboot or a lost link the rest of
    * a payload must never reach a board that would read it as command lines. Completes when the
    * last byte is written; exceptionally with {@link PayloadCancelled} when cancelled first.
    */
-  public CompletionStage<Void> writePayload(byte[] bytes, long bytesPerSecond, int lead) {
+  public CompletionStage<Void> writePayload(byte[] bytes) {
     return offer(ByteString.fromArray(bytes), payloadEpoch.get());
   }
 
