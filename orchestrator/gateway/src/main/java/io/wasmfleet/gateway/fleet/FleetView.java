@@ -161,11 +161,8 @@ public final class FleetView {
     if (live.isEmpty()) {
       live.add(context.getSelf());
     }
-    context.spawnAnonymous(gather(live.size(), m.within(), m.replyTo(), child -> {
-      for (ActorRef<Command> v : live) {
-        v.tell(new DescribeLocal(m.within(), child));
-      }
-    }));
+    context.spawnAnonymous(merging(live.size(), m.within().plusMillis(200), BoardStates.class, BoardStates::states,
+        m.replyTo(), reply -> live.forEach(v -> v.tell(new DescribeLocal(m.within(), reply)))));
     return Behaviors.same();
   }
 
@@ -177,63 +174,43 @@ public final class FleetView {
         mine.add(o.ref());
       }
     }
-    context.spawnAnonymous(Behaviors.<Object>setup(ctx -> {
-      ActorRef<DeviceActor.BoardState> adapter = ctx.messageAdapter(DeviceActor.BoardState.class, st -> st);
-      mine.forEach(ref -> ref.tell(new DeviceActor.GetState(adapter)));
-      return collectStates(mine.size(), new HashMap<>(), m.replyTo(), m.within());
-    }).narrow());
+    context.spawnAnonymous(merging(mine.size(), m.within(), DeviceActor.BoardState.class,
+        st -> Map.of(st.board(), st), m.replyTo(), reply -> mine.forEach(ref -> ref.tell(new DeviceActor.GetState(reply)))));
     return Behaviors.same();
   }
 
-  private static Behavior<Object> collectStates(int expected, Map<String, DeviceActor.BoardState> got,
-      ActorRef<BoardStates> replyTo, java.time.Duration within) {
-    if (got.size() >= expected) {
-      replyTo.tell(new BoardStates(Map.copyOf(got)));
-      return Behaviors.stopped();
-    }
-    return Behaviors.withTimers(timers -> {
-      timers.startSingleTimer("done", "timeout", within);
-      return Behaviors.receive(Object.class)
-          .onMessage(DeviceActor.BoardState.class, st -> {
-            got.put(st.board(), st);
-            if (got.size() >= expected) {
-              replyTo.tell(new BoardStates(Map.copyOf(got)));
-              return Behaviors.stopped();
-            }
-            return Behaviors.same();
-          })
-          .onMessageEquals("timeout", () -> {
-            replyTo.tell(new BoardStates(Map.copyOf(got)));
-            return Behaviors.stopped();
-          })
-          .build();
-    });
-  }
-
-  /** Merges {@code answers} BoardStates replies (or what came by {@code within}) into one. */
-  private static Behavior<Object> gather(int answers, java.time.Duration within, ActorRef<BoardStates> replyTo,
-      java.util.function.Consumer<ActorRef<BoardStates>> ask) {
+  /**
+   * A short-lived gatherer (DeviceGroupQuery): {@code ask} sends the questions, each of the
+   * {@code expected} replies adds its states; it answers with what came, at the last reply or
+   * after {@code within}.
+   */
+  private static <R> Behavior<Void> merging(int expected, java.time.Duration within, Class<R> type,
+      java.util.function.Function<R, Map<String, DeviceActor.BoardState>> states, ActorRef<BoardStates> replyTo,
+      java.util.function.Consumer<ActorRef<R>> ask) {
     return Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
-      ActorRef<BoardStates> self = ctx.messageAdapter(BoardStates.class, b -> b);
-      ask.accept(self);
-      timers.startSingleTimer("done", "timeout", within.plusMillis(200));
       Map<String, DeviceActor.BoardState> all = new HashMap<>();
-      int[] left = {answers};
+      if (expected == 0) {
+        replyTo.tell(new BoardStates(Map.of()));
+        return Behaviors.stopped();
+      }
+      ask.accept(ctx.messageAdapter(type, r -> r));
+      timers.startSingleTimer("timeout", within);
+      int[] left = {expected};
       return Behaviors.receive(Object.class)
-          .onMessage(BoardStates.class, b -> {
-            all.putAll(b.states());
-            if (--left[0] == 0) {
-              replyTo.tell(new BoardStates(Map.copyOf(all)));
-              return Behaviors.stopped();
+          .onMessage(type, r -> {
+            all.putAll(states.apply(r));
+            if (--left[0] > 0) {
+              return Behaviors.same();
             }
-            return Behaviors.same();
+            replyTo.tell(new BoardStates(Map.copyOf(all)));
+            return Behaviors.stopped();
           })
           .onMessageEquals("timeout", () -> {
             replyTo.tell(new BoardStates(Map.copyOf(all)));
             return Behaviors.stopped();
           })
           .build();
-    }));
+    })).narrow();
   }
 
   /**
