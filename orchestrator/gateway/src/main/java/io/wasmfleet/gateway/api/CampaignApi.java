@@ -29,6 +29,8 @@ public final class CampaignApi {
   /** How often a follower looks at the store, and the longest silence before a progress line. */
   private static final long POLL_MS = 500;
   private static final long HEARTBEAT_MS = 5_000;
+  /** Runs stored by another node with a clock a little behind are still seen. */
+  private static final long POLL_OVERLAP_MS = 5_000;
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
   private final CampaignStore store;
@@ -178,8 +180,13 @@ public final class CampaignApi {
     Set<String> seen = new HashSet<>();
     long lastEvent = System.currentTimeMillis();
     boolean first = true;
+    long since = Long.MIN_VALUE;
     while (true) {
-      ObjectNode c = find(id);
+      // only the runs stored since the last look (with an overlap: `seen` drops repeats)
+      long polled = System.currentTimeMillis();
+      ObjectNode c = store.load(id, since)
+          .orElseThrow(() -> new ApiError("unknown campaign '" + id + "' ('campaign list' shows them)"));
+      since = polled - POLL_OVERLAP_MS;
       int planned = 0;
       int stored = 0;
       int failed = 0;
@@ -188,7 +195,7 @@ public final class CampaignApi {
       List<ObjectNode> news = new ArrayList<>();
       for (JsonNode cell : c.path("cells")) {
         planned += repeats;
-        stored += cell.path("runs").size();
+        stored += cell.path("stored").asInt();
         for (JsonNode run : cell.path("runs")) {
           String key = cellKey(cell) + "|" + run.path("repeat_no").asInt();
           if (seen.add(key)) {

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -364,6 +365,14 @@ public final class CampaignStore {
 
   /** A whole campaign as JSON: the campaign, its spec, every cell with its runs; empty when unknown. */
   public Optional<ObjectNode> load(String id) {
+    return load(id, Long.MIN_VALUE);
+  }
+
+  /**
+   * As {@link #load(String)}, with only the runs stored at or after {@code runsStoredSince}
+   * (epoch ms) in each cell's {@code runs}; {@code stored} counts them all. What a follower polls.
+   */
+  public Optional<ObjectNode> load(String id, long runsStoredSince) {
     if (absent()) {
       return Optional.empty();
     }
@@ -390,8 +399,13 @@ public final class CampaignStore {
         modules.add(mod);
       }
       Map<String, ArrayNode> runsByCell = new LinkedHashMap<>();
-      for (Map<String, Object> r : query(c, "SELECT * FROM campaign_run WHERE campaign_id = ?"
-          + " ORDER BY board, bench, mode, repeat_no", id)) {
+      Map<String, Long> counts = new HashMap<>();
+      for (Map<String, Object> r : query(c, "SELECT board, bench, mode, COUNT(*) AS n FROM campaign_run"
+          + " WHERE campaign_id = ? GROUP BY board, bench, mode", id)) {
+        counts.put(r.get("board") + "|" + r.get("bench") + "|" + r.get("mode"), ((Number) r.get("n")).longValue());
+      }
+      for (Map<String, Object> r : query(c, "SELECT * FROM campaign_run WHERE campaign_id = ? AND stored_ms >= ?"
+          + " ORDER BY board, bench, mode, repeat_no", id, runsStoredSince)) {
         String key = r.get("board") + "|" + r.get("bench") + "|" + r.get("mode");
         r.remove("campaign_id");
         r.remove("board");
@@ -408,6 +422,7 @@ public final class CampaignStore {
         }
         String key = cell.get("board") + "|" + cell.get("bench") + "|" + cell.get("mode");
         node.set("runs", runsByCell.getOrDefault(key, json.createArrayNode()));
+        node.put("stored", counts.getOrDefault(key, 0L));
         cells.add(node);
       }
       return Optional.of(out);
