@@ -114,10 +114,15 @@ def main():
         thread_counts = {g: threads(p.pid) for g, p in gws.items()}
         heap = {g: heap_used_mib(p.pid) for g, p in gws.items()}
         # latency
-        status_ms, boards_ms = [], []
+        status_ms, boards_ms, status_failed = [], [], []
         for _ in range(a.requests):
             ms, ans = timed(api["gw2"], {"v": 2, "cmd": "fleet", "op": "status", "select": "all", "parallel": 64})
             status_ms.append(ms)
+            failed = [r for r in ans.get("results", []) if not r.get("ok")]
+            status_failed.append(len(failed))
+            for r in failed[:3]:
+                print(f"fleet status: {r.get('board')} on {r.get('node')} failed after {r.get('ms')} ms: {r.get('error')}",
+                      file=sys.stderr)
             ms, ans = timed(api["gw2"], {"v": 2, "cmd": "boards"})
             boards_ms.append(ms)
         # failover: kill -9 the busiest node
@@ -147,7 +152,8 @@ def main():
             ("threads per node", ", ".join(f"{g} {c}" for g, c in thread_counts.items())),
             ("heap used after GC per node", ", ".join(f"{g} {h:.0f} MiB" for g, h in heap.items())
              + f"; per board on the busiest node: {heap[busiest] * 1024 / max(1, per_node[busiest]):.0f} KiB (all of the node's heap / its boards)"),
-            ("`fleet status --select all`", f"p50 {pct(status_ms, 50):.0f} ms, p99 {pct(status_ms, 99):.0f} ms ({a.requests} runs)"),
+            ("`fleet status --select all`", f"p50 {pct(status_ms, 50):.0f} ms, p99 {pct(status_ms, 99):.0f} ms ({a.requests} runs;"
+             f" boards failed per run: max {max(status_failed)})"),
             ("v2 `boards`", f"p50 {pct(boards_ms, 50):.0f} ms, p99 {pct(boards_ms, 99):.0f} ms ({a.requests} runs)"),
             ("kill -9 of the busiest node: every board driven again", f"{failover_s:.1f} s ({busiest}, {per_node[busiest]} boards)"),
             ("`boards` polls during the failover that missed a board", f"{missed} of {polls}"

@@ -76,23 +76,27 @@ public final class Guardian {
       ActorRef<Campaigns.Command> campaigns = Campaigns.init(context.getSystem(), campaignStore, boardOps, nodeName,
           settings.campaigns().workDir());
       HostApi api = new HostApi(context.getSystem(), directory, deployments, builder, settings.api(), json,
-          new CampaignApi(campaignStore, campaigns, json));
-      AtomicReference<HostApiServer> server = new AtomicReference<>();
+          new CampaignApi(campaignStore, campaigns, json), blockingIo);
+      ActorRef<HostApiServer.Command> server = context.spawn(HostApiServer.create(settings.api(), api, json), "host-api");
       org.slf4j.Logger log = context.getLog();
       // The API opens only once the node is Up and its boards are registered: no request is
       // ever told that a configured board is unknown.
-      Callable<Ready> serve = () -> {
-        HostApiServer s = HostApiServer.start(settings.api(), api, json);
-        server.set(s);
-        log.info("host API listening on {}", s.address());
-        return new Ready(s.address(), s.port());
+      Runnable serve = () -> {
+        CompletableFuture<java.net.InetSocketAddress> bound = new CompletableFuture<>();
+        server.tell(new HostApiServer.Open(bound));
+        bound.whenComplete((address, failure) -> {
+          if (failure != null) {
+            ready.completeExceptionally(failure);
+          } else {
+            String text = address.getAddress().getHostAddress() + ":" + address.getPort();
+            log.info("host API listening on {}", text);
+            ready.complete(new Ready(text, address.getPort()));
+          }
+        });
       };
-      context.spawn(awaitRegistered(local.keySet(), serve, ready), "readiness");
+      context.spawn(awaitRegistered(local.keySet(), serve), "readiness");
       return Behaviors.receive(Void.class)
           .onSignal(PostStop.class, signal -> {
-            if (server.get() != null) {
-              server.get().close();
-            }
             builder.close();
             return Behaviors.same();
           })
@@ -110,34 +114,28 @@ public final class Guardian {
    * Completes {@code ready} once this node is Up in the cluster (so the Receptionist shares
    * its boards with the other nodes) and every local board is listed, then stops.
    */
-  private static Behavior<Readiness> awaitRegistered(Set<String> boards, Callable<Ready> serve,
-      CompletableFuture<Ready> ready) {
+  private static Behavior<Readiness> awaitRegistered(Set<String> boards, Runnable serve) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.ALL_BOARDS,
           context.messageAdapter(Receptionist.Listing.class, Listed::new)));
       Cluster.get(context.getSystem()).subscriptions().tell(
           Subscribe.create(context.messageAdapter(SelfUp.class, Up::new), SelfUp.class));
-      return waiting(boards, false, boards.isEmpty(), serve, ready);
+      return waiting(boards, false, boards.isEmpty(), serve);
     });
   }
 
-  private static Behavior<Readiness> waiting(Set<String> boards, boolean up, boolean listed, Callable<Ready> serve,
-      CompletableFuture<Ready> ready) {
+  private static Behavior<Readiness> waiting(Set<String> boards, boolean up, boolean listed, Runnable serve) {
     if (up && listed) {
-      try {
-        ready.complete(serve.call());
-      } catch (Exception e) {
-        ready.completeExceptionally(e);
-      }
+      serve.run();
       return Behaviors.stopped();
     }
     return Behaviors.receive(Readiness.class)
-        .onMessage(Up.class, m -> waiting(boards, true, listed, serve, ready))
+        .onMessage(Up.class, m -> waiting(boards, true, listed, serve))
         .onMessage(Listed.class, m -> {
           Set<String> registered = m.listing().getServiceInstances(DeviceActor.ALL_BOARDS).stream()
               .map(ref -> ref.path().name()).collect(Collectors.toSet());
           boolean all = boards.stream().allMatch(b -> registered.contains(BoardDirectory.actorName(b)));
-          return waiting(boards, up, listed || all, serve, ready);
+          return waiting(boards, up, listed || all, serve);
         })
         .build();
   }

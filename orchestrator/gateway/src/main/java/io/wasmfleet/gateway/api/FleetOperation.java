@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * One fleet-wide operation: the same request on many boards, {@code parallel} at a time.
@@ -31,62 +33,65 @@ final class FleetOperation {
   private FleetOperation() {}
 
   /**
-   * Runs {@code perBoard} for every target; {@code events} receives one {@code board} event per
-   * board as it finishes. Returns the {@code done} summary.
+   * Runs {@code perBoard} for every target as a stream, {@code parallel} boards at a time, in
+   * the order they finish; {@code events} receives one {@code board} event per board as it
+   * finishes. Completes with the {@code done} summary.
    */
-  static ObjectNode run(String op, List<Target> targets, int parallel, Function<Target, ObjectNode> perBoard,
-      Consumer<ObjectNode> events) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, 32)), r -> {
-      Thread t = new Thread(r, "fleet-" + op);
-      t.setDaemon(true);
-      return t;
-    });
-    Semaphore slots = new Semaphore(Math.max(1, parallel));
-    Map<String, ObjectNode> results = new TreeMap<>();
-    List<CompletableFuture<Void>> all = new ArrayList<>();
+  static CompletionStage<ObjectNode> run(String op, List<Target> targets, int parallel,
+      Function<Target, CompletionStage<ObjectNode>> perBoard, Consumer<ObjectNode> events, Materializer materializer) {
     int[] finished = {0};
+    return Source.from(targets)
+        .mapAsyncUnordered(Math.max(1, parallel), t -> outcome(t, perBoard))
+        .map(event -> {
+          event.put("done", ++finished[0]);
+          event.put("of", targets.size());
+          events.accept(event);
+          return event;
+        })
+        .runWith(Sink.seq(), materializer)
+        .thenApply(all -> summary(op, targets.size(), all));
+  }
+
+  /** One board's outcome as its {@code board} event: ok, or failed with a reason; never a failed stage. */
+  private static CompletionStage<ObjectNode> outcome(Target t, Function<Target, CompletionStage<ObjectNode>> perBoard) {
+    long start = System.nanoTime();
+    CompletionStage<ObjectNode> work;
     try {
-      for (Target t : targets) {
-        all.add(CompletableFuture.runAsync(() -> {
-          long start = System.nanoTime();
-          ObjectNode outcome;
-          slots.acquireUninterruptibly();
-          try {
-            outcome = t.unavailable() != null ? HostApi.error(t.unavailable()) : perBoard.apply(t);
-          } catch (RuntimeException e) {
-            outcome = HostApi.error(e.getMessage() == null ? e.toString() : e.getMessage());
-          } finally {
-            slots.release();
-          }
-          ObjectNode event = JSON.createObjectNode();
-          event.put("event", "board");
-          event.put("board", t.board());
-          if (t.node() != null) {
-            event.put("node", t.node());
-          }
-          event.put("ms", (System.nanoTime() - start) / 1_000_000);
-          event.setAll(outcome);
-          synchronized (results) {
-            results.put(t.board(), event);
-            event.put("done", ++finished[0]);
-            event.put("of", targets.size());
-            events.accept(event);
-          }
-        }, pool));
-      }
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-    } finally {
-      pool.shutdownNow();
+      work = t.unavailable() != null ? CompletableFuture.completedFuture(HostApi.error(t.unavailable()))
+          : perBoard.apply(t);
+    } catch (RuntimeException e) {
+      work = CompletableFuture.failedFuture(e);
     }
+    return work.handle((result, failure) -> {
+      ObjectNode event = JSON.createObjectNode();
+      event.put("event", "board");
+      event.put("board", t.board());
+      if (t.node() != null) {
+        event.put("node", t.node());
+      }
+      event.put("ms", (System.nanoTime() - start) / 1_000_000);
+      event.setAll(failure == null ? result : HostApi.error(reason(failure)));
+      return event;
+    });
+  }
+
+  private static String reason(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+
+  private static ObjectNode summary(String op, int total, List<ObjectNode> events) {
+    Map<String, ObjectNode> results = new TreeMap<>();
+    events.forEach(e -> results.put(e.path("board").asText(), e));
     int ok = (int) results.values().stream().filter(r -> r.path("ok").asBoolean()).count();
     ObjectNode done = JSON.createObjectNode();
     done.put("event", "done");
-    done.put("ok", ok == targets.size());
-    done.put("detail", op + ": " + ok + " of " + targets.size() + " boards ok, " + (targets.size() - ok) + " failed");
+    done.put("ok", ok == total);
+    done.put("detail", op + ": " + ok + " of " + total + " boards ok, " + (total - ok) + " failed");
     ObjectNode summary = done.putObject("summary");
-    summary.put("total", targets.size());
+    summary.put("total", total);
     summary.put("ok", ok);
-    summary.put("failed", targets.size() - ok);
+    summary.put("failed", total - ok);
     ArrayNode list = done.putArray("results");
     results.values().forEach(r -> list.add(r.deepCopy().without(List.of("event", "done", "of"))));
     return done;

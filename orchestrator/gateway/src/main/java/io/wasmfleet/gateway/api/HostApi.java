@@ -37,7 +37,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * Host API v1 as {@code shared/reference/host-api-v1.md} defines it: the same {@code cmd}
  * names and fields, the same {@code ok}/{@code detail}/{@code error}/{@code step} answers and
  * CRC check. Version 2 ({@code "v": 2}) adds what v1 cannot say: {@code boards} and
- * {@code console}. Runs on the connection's thread: asks the actors with timeouts from config.
+ * {@code console}. A request's answer is a {@link CompletionStage}: board commands, board lists
+ * and fleet operations are asks composed without blocking; loads, builds and campaigns (which
+ * compile, check and store) run on the blocking-I/O dispatcher.
  */
 public final class HostApi {
 
@@ -60,11 +62,14 @@ public final class HostApi {
   private final ApiSettings settings;
   private final ObjectMapper json;
   private final CampaignApi campaigns;
+  private final java.util.concurrent.Executor blockingIo;
+  private final org.apache.pekko.stream.Materializer materializer;
   /** What each board's node said of it last: shown while the board moves or its node is down. */
   private final java.util.Map<String, BoardState> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   public HostApi(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
-      ModuleBuilder builder, ApiSettings settings, ObjectMapper json, CampaignApi campaigns) {
+      ModuleBuilder builder, ApiSettings settings, ObjectMapper json, CampaignApi campaigns,
+      java.util.concurrent.Executor blockingIo) {
     this.system = system;
     this.directory = directory;
     this.deployments = deployments;
@@ -72,14 +77,16 @@ public final class HostApi {
     this.settings = settings;
     this.json = json;
     this.campaigns = campaigns;
+    this.blockingIo = blockingIo;
+    this.materializer = org.apache.pekko.stream.Materializer.createMaterializer(system);
   }
 
   /**
    * Serves one request: its JSON line, then reads its blob from {@code in}. Fleet operations
-   * send progress {@code events} while they run; the returned object is the final answer.
-   * Never throws.
+   * send progress {@code events} while they run; the returned stage completes with the final
+   * answer (an error answer when the request fails). Never throws, never fails.
    */
-  public ObjectNode handle(String line, InputStream in, Events events) {
+  public CompletionStage<ObjectNode> handle(String line, InputStream in, Events events) {
     try {
       JsonNode parsed;
       try {
@@ -92,25 +99,86 @@ public final class HostApi {
       }
       ApiRequest r = new ApiRequest(parsed);
       String cmd = r.cmd();
-      return switch (cmd) {
+      CompletionStage<ObjectNode> answer = switch (cmd) {
         case "status" -> status(r);
-        case "load", "deploy" -> load(r, in);
-        case "build_and_load", "build-and-deploy", "build_and_deploy" -> buildAndLoad(r, in);
+        case "load", "deploy" -> blocking(() -> load(r, in));
+        case "build_and_load", "build-and-deploy", "build_and_deploy" -> blocking(() -> buildAndLoad(r, in));
         case "start" -> start(r);
         case "stop" -> stop(r);
         case "boards" -> boards();
         case "console", "logs" -> console(r);
         case "fleet" -> fleet(r, in, events);
-        case "campaign" -> campaigns.handle(r, in, events, () -> boards().get("boards"), settings);
+        case "campaign" -> blocking(() -> campaigns.handle(r, in, events,
+            () -> await(boards(), settings.askMargin().plus(BOARD_STATE_TIMEOUT), "the fleet view").get("boards"),
+            settings));
         default -> throw new ApiError("unknown cmd '" + cmd + "'; known: " + String.join(", ", COMMANDS)
             + " (and with \"v\": 2: " + String.join(", ", V2_COMMANDS) + ")");
       };
-    } catch (ApiError e) {
-      return error(e.getMessage());
+      return answer.handle((ok, failure) -> failure == null ? ok : failed(failure));
     } catch (RuntimeException e) {
-      system.log().error("host API request failed", e);
-      return error("internal error: " + e);
+      return java.util.concurrent.CompletableFuture.completedFuture(failed(e));
     }
+  }
+
+  /** A failed request's answer: an {@link ApiError}'s message, anything else an internal error. */
+  private ObjectNode failed(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof ApiError e) {
+      return error(e.getMessage());
+    }
+    system.log().error("host API request failed", cause);
+    return error("internal error: " + cause);
+  }
+
+  private CompletionStage<ObjectNode> blocking(java.util.function.Supplier<ObjectNode> work) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(work, blockingIo);
+  }
+
+  /**
+   * How many bytes follow a request line: the blob (or blobs) its command announces, counted
+   * only when their sizes are valid (an invalid size is answered by the command, without a blob).
+   */
+  static int announcedBlob(ObjectMapper json, String line, long maxBlob) {
+    JsonNode r;
+    try {
+      r = json.readTree(line);
+    } catch (IOException e) {
+      return 0;
+    }
+    if (r == null || !r.isObject()) {
+      return 0;
+    }
+    String cmd = r.path("cmd").asText("");
+    long total = switch (cmd) {
+      case "load", "deploy" -> size(r.get("blob_size"), maxBlob);
+      case "build_and_load", "build-and-deploy", "build_and_deploy" -> size(r.get("source_size"), maxBlob);
+      case "fleet" -> r.path("op").asText("").equals("deploy")
+          ? (r.has("blob_size") ? size(r.get("blob_size"), maxBlob) : size(r.get("source_size"), maxBlob)) : 0;
+      case "campaign" -> {
+        long sum = 0;
+        if (r.path("op").asText("").equals("run")) {
+          for (JsonNode m : r.path("modules")) {
+            long one = size(m.get("size"), maxBlob);
+            if (one == 0) {
+              break; // the modules are read in order: the command stops at this one
+            }
+            sum += one;
+          }
+        }
+        yield sum;
+      }
+      default -> 0;
+    };
+    return total > 8 * maxBlob || total > Integer.MAX_VALUE - 16 ? 0 : (int) total;
+  }
+
+  private static long size(JsonNode v, long max) {
+    if (v == null || v.isNull()) {
+      return 0;
+    }
+    long n = v.isIntegralNumber() && v.canConvertToLong() ? v.asLong()
+        : v.isTextual() && v.asText().matches("\\d{1,12}") ? Long.parseLong(v.asText()) : 0;
+    return n > 0 && n <= max ? n : 0;
   }
 
   private static String firstLine(String text) {
@@ -119,14 +187,17 @@ public final class HostApi {
 
   // ---- the v1 commands -----------------------------------------------------------------------
 
-  private ObjectNode status(ApiRequest r) {
-    Answer a = null;
-    // STATUS changes nothing: asked again when the board moved to another node meanwhile
-    for (int attempt = 0; attempt < 3 && (a == null || !a.ok() && a.error().contains("moved to another node"));
-        attempt++) {
-      a = ask(board(r), DeviceActor.Status::new, settings.commandTimeout(settings.statusTimeout(), Duration.ZERO));
-    }
-    return answer(a);
+  private CompletionStage<ObjectNode> status(ApiRequest r) {
+    return status(r.text("device", true), 3).thenApply(this::answer);
+  }
+
+  /** STATUS changes nothing: asked again when the board moved to another node meanwhile. */
+  private CompletionStage<Answer> status(String device, int attempts) {
+    return boardAsync(device)
+        .thenCompose(board -> askAsync(board, DeviceActor.Status::new,
+            settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)))
+        .thenCompose(a -> attempts > 1 && !a.ok() && a.error().contains("moved to another node")
+            ? status(device, attempts - 1) : java.util.concurrent.CompletableFuture.completedFuture(a));
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {
@@ -193,7 +264,7 @@ public final class HostApi {
     }
   }
 
-  private ObjectNode start(ApiRequest r) {
+  private CompletionStage<ObjectNode> start(ApiRequest r) {
     String moduleId = r.moduleId();
     String func = r.text("func_name", false);
     if (func != null && func.isEmpty()) {
@@ -207,18 +278,20 @@ public final class HostApi {
     ApiRequest.wire(() -> StartArgs.parse(args));
     boolean wait = r.bool("wait_result", false);
     Duration resultTimeout = r.seconds("result_timeout", 10);
-    RecipientRef<DeviceActor.Command> board = board(r);
     String fn = func;
     Duration timeout = settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO);
-    return answer(ask(board, reply -> new DeviceActor.Start(moduleId, fn, args, wait, resultTimeout, reply), timeout));
+    return boardAsync(r.text("device", true)).thenCompose(board -> this.<Answer>askAsync(board,
+            reply -> new DeviceActor.Start(moduleId, fn, args, wait, resultTimeout, reply), timeout))
+        .thenApply(this::answer);
   }
 
-  private ObjectNode stop(ApiRequest r) {
+  private CompletionStage<ObjectNode> stop(ApiRequest r) {
     String moduleId = r.moduleId();
     Duration resultTimeout = r.seconds("result_timeout", 10);
-    RecipientRef<DeviceActor.Command> board = board(r);
     Duration timeout = settings.commandTimeout(settings.replyTimeout(), resultTimeout);
-    return answer(ask(board, reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
+    return boardAsync(r.text("device", true)).thenCompose(board -> this.<Answer>askAsync(board,
+            reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout))
+        .thenApply(this::answer);
   }
 
   // ---- v2 -----------------------------------------------------------------------------------
@@ -228,16 +301,16 @@ public final class HostApi {
    * network board being handed over shows MOVING with its last owner, a pinned board of a dead
    * node OWNER_DOWN, each with what was last seen of it.
    */
-  private ObjectNode boards() {
-    CompletionStage<FleetView.BoardStates> described = directory.describe(BOARD_STATE_TIMEOUT);
-    List<FleetView.Placement> placements = await(directory.list(), settings.askMargin(), "the fleet view");
-    java.util.Map<String, BoardState> states;
-    try {
-      states = described.toCompletableFuture().get(BOARD_STATE_TIMEOUT.toMillis() + settings.askMargin().toMillis(),
-          TimeUnit.MILLISECONDS).states();
-    } catch (InterruptedException | ExecutionException | TimeoutException e) {
-      states = java.util.Map.of(); // every board listed with what was last seen of it
-    }
+  private CompletionStage<ObjectNode> boards() {
+    // a node that does not describe its boards in time: they are listed with what was last seen of them
+    CompletionStage<java.util.Map<String, BoardState>> described = within(directory.describe(BOARD_STATE_TIMEOUT),
+        BOARD_STATE_TIMEOUT.plus(settings.askMargin()), "the fleet view")
+        .handle((d, failure) -> failure == null ? d.states() : java.util.Map.<String, BoardState>of());
+    return within(directory.list(), settings.askMargin(), "the fleet view")
+        .thenCombine(described, this::boardList);
+  }
+
+  private ObjectNode boardList(List<FleetView.Placement> placements, java.util.Map<String, BoardState> states) {
     ArrayNode list = json.createArrayNode();
     for (FleetView.Placement p : placements) {
       // a board that moves may be described by its old node too: the placement says who drives it
@@ -314,10 +387,14 @@ public final class HostApi {
     return b;
   }
 
-  private ObjectNode console(ApiRequest r) {
-    RecipientRef<DeviceActor.Command> board = board(r);
-    DeviceActor.ConsoleLines lines = await(AskPattern.ask(board, DeviceActor.GetConsole::new, settings.askMargin(),
-        system.scheduler()), settings.askMargin(), "board " + r.text("device", true));
+  private CompletionStage<ObjectNode> console(ApiRequest r) {
+    String device = r.text("device", true);
+    return boardAsync(device).thenCompose(board -> within(AskPattern.ask(board, DeviceActor.GetConsole::new,
+            settings.askMargin(), system.scheduler()), settings.askMargin(), "board " + device))
+        .thenApply(this::consoleJson);
+  }
+
+  private ObjectNode consoleJson(DeviceActor.ConsoleLines lines) {
     ObjectNode out = ok(lines.lines().size() + " lines");
     out.put("total", lines.total());
     ArrayNode list = out.putArray("lines");
@@ -327,7 +404,7 @@ public final class HostApi {
 
   // ---- fleet operations (v2, streaming) -----------------------------------------------------
 
-  private ObjectNode fleet(ApiRequest r, InputStream in, java.util.function.Consumer<ObjectNode> events) {
+  private CompletionStage<ObjectNode> fleet(ApiRequest r, InputStream in, java.util.function.Consumer<ObjectNode> events) {
     String op = r.text("op", true);
     if (!List.of("deploy", "start", "stop", "status").contains(op)) {
       throw new ApiError("field 'op' must be deploy, start, stop or status, got '" + op + "'");
@@ -345,8 +422,21 @@ public final class HostApi {
     }
     String moduleId = op.equals("status") ? null : r.moduleId();
     int parallel = r.count("parallel", 4, 64);
-    JsonNode boards = boards().get("boards");
-    List<FleetOperation.Target> targets = FleetOperation.select(r.text("select", true), boards);
+    String select = r.text("select", true);
+    java.util.function.Function<FleetOperation.Target, CompletionStage<ObjectNode>> perBoard = fleetOp(r, op, moduleId,
+        wasm, source, events);
+    return boards().thenCompose(list -> {
+      if (!list.path("ok").asBoolean()) {
+        throw new ApiError(list.path("error").asText());
+      }
+      List<FleetOperation.Target> targets = FleetOperation.select(select, list.get("boards"));
+      return fleet(op, parallel, targets, perBoard, events);
+    });
+  }
+
+  private CompletionStage<ObjectNode> fleet(String op, int parallel, List<FleetOperation.Target> targets,
+      java.util.function.Function<FleetOperation.Target, CompletionStage<ObjectNode>> perBoard,
+      java.util.function.Consumer<ObjectNode> events) {
     ObjectNode start = json.createObjectNode();
     start.put("event", "start");
     start.put("op", op);
@@ -354,8 +444,18 @@ public final class HostApi {
     ArrayNode ids = start.putArray("boards");
     targets.forEach(t -> ids.add(t.board()));
     events.accept(start);
-    java.util.function.Function<FleetOperation.Target, ObjectNode> perBoard = switch (op) {
-      case "deploy" -> fleetDeploy(r, moduleId, wasm, source, events);
+    return FleetOperation.run(op, targets, parallel, perBoard, events, materializer);
+  }
+
+  /** What a fleet operation does on one board: asks composed without blocking; a deploy on the blocking dispatcher. */
+  private java.util.function.Function<FleetOperation.Target, CompletionStage<ObjectNode>> fleetOp(ApiRequest r,
+      String op, String moduleId, byte[] wasm, byte[] source, java.util.function.Consumer<ObjectNode> events) {
+    return switch (op) {
+      case "deploy" -> {
+        java.util.function.Function<FleetOperation.Target, ObjectNode> deploy = fleetDeploy(r, moduleId, wasm, source,
+            events);
+        yield t -> blocking(() -> deploy.apply(t));
+      }
       case "start" -> {
         String func = r.text("func_name", false);
         String args = r.text("func_args", false);
@@ -363,19 +463,19 @@ public final class HostApi {
         boolean wait = r.bool("wait_result", false);
         Duration resultTimeout = r.seconds("result_timeout", 10);
         Duration timeout = settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO);
-        yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Start(moduleId, func, args, wait,
-            resultTimeout, reply), timeout));
+        yield t -> boardAsync(t.board()).thenCompose(board -> this.<Answer>askAsync(board,
+            reply -> new DeviceActor.Start(moduleId, func, args, wait, resultTimeout, reply), timeout))
+            .thenApply(this::answer);
       }
       case "stop" -> {
         Duration resultTimeout = r.seconds("result_timeout", 10);
         Duration timeout = settings.commandTimeout(settings.replyTimeout(), resultTimeout);
-        yield t -> answer(ask(board(t.board()), reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply),
-            timeout));
+        yield t -> boardAsync(t.board()).thenCompose(board -> this.<Answer>askAsync(board,
+            reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout))
+            .thenApply(this::answer);
       }
-      default -> t -> answer(ask(board(t.board()), DeviceActor.Status::new,
-          settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)));
+      default -> t -> status(t.board(), 3).thenApply(this::answer);
     };
-    return FleetOperation.run(op, targets, parallel, perBoard, events);
   }
 
   /** Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that. */
@@ -431,6 +531,77 @@ public final class HostApi {
     return await(directory.find(id), settings.askMargin(), "the board directory");
   }
 
+  private CompletionStage<RecipientRef<DeviceActor.Command>> boardAsync(String id) {
+    return within(directory.find(id), settings.askMargin(), "the board directory");
+  }
+
+  /**
+   * Asks a board. One on another node is waited for, but not for longer than that node lives:
+   * once the cluster marks it unreachable the request is answered, its outcome said to be unknown.
+   */
+  private <T> CompletionStage<T> askAsync(RecipientRef<DeviceActor.Command> board,
+      org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
+    CompletionStage<T> answer = within(AskPattern.ask(board, message, timeout, system.scheduler()), timeout, "the board");
+    if (!(board instanceof ActorRef<?> ref) || ref.path().address().hasLocalScope()) {
+      return answer;
+    }
+    org.apache.pekko.actor.Address node = ref.path().address();
+    java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+    org.apache.pekko.actor.Cancellable watch = system.scheduler().scheduleAtFixedRate(UNREACHABLE_CHECK,
+        UNREACHABLE_CHECK, () -> unreachable(node).ifPresent(name -> result.completeExceptionally(new ApiError(
+            "node " + name + ", which drives the board, went down while the request was in flight;"
+                + " its outcome on the board is unknown"))), system.executionContext());
+    answer.whenComplete((a, failure) -> {
+      watch.cancel();
+      if (failure == null) {
+        result.complete(a);
+      } else {
+        result.completeExceptionally(failure);
+      }
+    });
+    result.whenComplete((a, failure) -> watch.cancel());
+    return result;
+  }
+
+  private static final Duration UNREACHABLE_CHECK = Duration.ofMillis(500);
+
+  /** The name of {@code node} when the cluster sees it unreachable. */
+  private java.util.Optional<String> unreachable(org.apache.pekko.actor.Address node) {
+    return org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable().stream()
+        .filter(m -> m.address().equals(node)).findFirst()
+        .map(m -> m.getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX))
+            .map(r -> r.substring(GatewayNode.NODE_ROLE_PREFIX.length())).findFirst().orElse(node.toString()));
+  }
+
+  /** {@code stage}, failing with the API's own words when it fails or takes longer than {@code timeout}. */
+  private static <T> CompletionStage<T> within(CompletionStage<T> stage, Duration timeout, String what) {
+    java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+    stage.whenComplete((value, failure) -> {
+      if (failure == null) {
+        result.complete(value);
+      } else {
+        result.completeExceptionally(apiError(failure, timeout, what));
+      }
+    });
+    return result.orTimeout(timeout.toMillis() + 50, TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(failure -> java.util.concurrent.CompletableFuture.failedFuture(
+            apiError(failure, timeout, what)));
+  }
+
+  private static ApiError apiError(Throwable failure, Duration timeout, String what) {
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    if (cause instanceof ApiError e) {
+      return e;
+    }
+    if (cause instanceof BoardDirectory.BoardNotAvailable) {
+      return new ApiError(cause.getMessage());
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
+      return new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
+    }
+    return new ApiError(what + " failed: " + cause);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private RecipientRef<DeviceActor.Command> board(ApiRequest r) {
@@ -472,46 +643,6 @@ public final class HostApi {
       out.put("decision", deployed.decision());
     }
     return out;
-  }
-
-  private <T> T ask(RecipientRef<DeviceActor.Command> board,
-      org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
-    CompletionStage<T> answer = AskPattern.ask(board, message, timeout, system.scheduler());
-    if (board instanceof ActorRef<?> ref && !ref.path().address().hasLocalScope()) {
-      return awaitWhileReachable(answer, timeout, ref.path().address());
-    }
-    return await(answer, timeout, "the board");
-  }
-
-  /**
-   * Waits for a board on another node, but not for longer than that node lives: once the
-   * cluster marks it unreachable the request is answered, with the outcome said to be unknown.
-   */
-  private <T> T awaitWhileReachable(CompletionStage<T> answer, Duration timeout, org.apache.pekko.actor.Address node) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    java.util.concurrent.CompletableFuture<T> future = answer.toCompletableFuture();
-    while (true) {
-      try {
-        return future.get(500, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        java.util.Optional<org.apache.pekko.cluster.Member> lost = org.apache.pekko.cluster.typed.Cluster.get(system)
-            .state().getUnreachable().stream().filter(m -> m.address().equals(node)).findFirst();
-        if (lost.isPresent()) {
-          String name = lost.get().getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX))
-              .map(r -> r.substring(GatewayNode.NODE_ROLE_PREFIX.length())).findFirst().orElse(node.toString());
-          throw new ApiError("node " + name + ", which drives the board, went down while the request was in flight;"
-              + " its outcome on the board is unknown");
-        }
-        if (System.nanoTime() > deadline) {
-          throw new ApiError("no answer from the board within " + timeout.toSeconds() + " s");
-        }
-      } catch (ExecutionException e) {
-        return await(answer, timeout, "the board");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ApiError("interrupted");
-      }
-    }
   }
 
   private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {

@@ -1,184 +1,90 @@
 package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
 
 /**
- * The host API's TCP transport: one connection per request, one JSON line (plus a blob) in,
- * exactly one JSON line out, then the connection closes. Requests run on a bounded pool of
- * connection threads, never on actor threads.
+ * The host API's TCP server on Pekko Streams: it binds when told to {@link Open} (once the node
+ * is Up and its boards are registered) and gives every accepted connection its own
+ * {@link ApiConnection} actor: one JSON line (plus a blob) in, progress events and exactly one
+ * JSON line out. Over {@code max-connections} at once, a connection is answered with an error.
  */
-public final class HostApiServer implements AutoCloseable {
+public final class HostApiServer {
 
-  private static final Logger log = LoggerFactory.getLogger(HostApiServer.class);
+  public sealed interface Command {}
 
-  private final ServerSocket server;
-  private final ExecutorService connections;
-  private final HostApi api;
-  private final ApiSettings settings;
-  private final ObjectMapper json;
-  private volatile boolean closed;
+  /** Bind now; {@code bound} completes with the address, or fails with why not. */
+  public record Open(CompletableFuture<InetSocketAddress> bound) implements Command {}
 
-  private HostApiServer(ServerSocket server, HostApi api, ApiSettings settings, ObjectMapper json) {
-    this.server = server;
-    this.api = api;
-    this.settings = settings;
-    this.json = json;
-    this.connections = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
-        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "host-api");
-          t.setDaemon(true);
-          return t;
-        });
-    ((ThreadPoolExecutor) connections).allowCoreThreadTimeOut(true);
+  private record Accepted(Tcp.IncomingConnection connection) implements Command {}
+
+  private record Bound(Tcp.ServerBinding binding, CompletableFuture<InetSocketAddress> bound) implements Command {}
+
+  private record BindFailed(Throwable cause, CompletableFuture<InetSocketAddress> bound) implements Command {}
+
+  public static Behavior<Command> create(ApiSettings settings, HostApi api, ObjectMapper json) {
+    return Behaviors.setup(context -> Behaviors.receive(Command.class)
+        .onMessage(Open.class, open -> {
+          Materializer mat = Materializer.matFromSystem(context.getSystem());
+          // half-close: the client may still be sending when the answer is written; its bytes are read, not reset
+          context.pipeToSelf(Tcp.get(context.getSystem())
+                  .bind(settings.host(), settings.port(), 100, List.of(), true, Optional.empty())
+                  .to(Sink.foreach(c -> context.getSelf().tell(new Accepted(c))))
+                  .run(mat),
+              (binding, failure) -> failure == null ? new Bound(binding, open.bound())
+                  : new BindFailed(failure, open.bound()));
+          return Behaviors.same();
+        })
+        .onMessage(BindFailed.class, m -> {
+          m.bound().completeExceptionally(new java.io.IOException("cannot listen on " + settings.host() + ":"
+              + settings.port() + ": " + m.cause().getMessage(), m.cause()));
+          return Behaviors.stopped();
+        })
+        .onMessage(Bound.class, m -> {
+          m.bound().complete(m.binding().localAddress());
+          return serving(context, m.binding(), settings, api, json);
+        })
+        .build());
   }
 
-  public static HostApiServer start(ApiSettings settings, HostApi api, ObjectMapper json) throws IOException {
-    ServerSocket socket = new ServerSocket();
-    socket.setReuseAddress(true);
-    try {
-      socket.bind(new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port()));
-    } catch (IOException e) {
-      socket.close();
-      throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
-    }
-    HostApiServer s = new HostApiServer(socket, api, settings, json);
-    Thread acceptor = new Thread(s::acceptLoop, "host-api-accept");
-    acceptor.setDaemon(true);
-    acceptor.start();
-    return s;
+  private static Behavior<Command> serving(ActorContext<Command> context, Tcp.ServerBinding binding,
+      ApiSettings settings, HostApi api, ObjectMapper json) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Accepted.class, m -> {
+          if (context.getChildren().size() >= settings.maxConnections()) {
+            refuse(context, m.connection(), settings);
+          } else {
+            context.spawnAnonymous(ApiConnection.create(m.connection(), api, settings, json));
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> {
+          binding.unbind();
+          return Behaviors.same();
+        })
+        .build();
   }
 
-  public int port() {
-    return server.getLocalPort();
+  private static void refuse(ActorContext<Command> context, Tcp.IncomingConnection connection, ApiSettings settings) {
+    String line = "{\"ok\":false,\"error\":\"the gateway serves at most " + settings.maxConnections()
+        + " connections at once (host-api max-connections); try again\"}\n";
+    connection.handleWith(Flow.fromSinkAndSource(Sink.ignore(),
+        Source.single(ByteString.fromString(line, StandardCharsets.UTF_8))), context.getSystem());
   }
 
-  public String address() {
-    return server.getInetAddress().getHostAddress() + ":" + port();
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      try {
-        Socket s = server.accept();
-        connections.execute(() -> serve(s));
-      } catch (IOException e) {
-        if (!closed) {
-          log.warn("host API: accept failed: {}", e.getMessage());
-        }
-      }
-    }
-  }
-
-  private void serve(Socket socket) {
-    try (socket) {
-      socket.setSoTimeout((int) settings.readTimeout().toMillis());
-      InputStream in = new BufferedInputStream(socket.getInputStream());
-      OutputStream out = socket.getOutputStream();
-      ObjectNode answer;
-      String line = null;
-      try {
-        line = readLine(in);
-        answer = line == null ? HostApi.error("empty request: expected one JSON object on one line")
-            : api.handle(line, in, new HostApi.Events() {
-              private volatile boolean open = true;
-
-              @Override
-              public void accept(ObjectNode event) {
-                open = open && writeLine(out, event);
-              }
-
-              @Override
-              public boolean open() {
-                return open;
-              }
-            });
-      } catch (java.net.SocketTimeoutException e) {
-        answer = HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s");
-      } catch (RequestLineTooLong e) {
-        answer = HostApi.error(e.getMessage());
-      }
-      writeLine(out, answer);
-      socket.shutdownOutput();
-      drain(in);
-    } catch (IOException e) {
-      log.debug("host API connection ended: {}", e.getMessage());
-    }
-  }
-
-  /** One JSON line, at once: fleet operations stream their progress this way. */
-  private boolean writeLine(OutputStream out, ObjectNode line) {
-    synchronized (out) {
-      try {
-        out.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return true;
-      } catch (IOException e) {
-        log.debug("host API: the client went away: {}", e.getMessage());
-        return false;
-      }
-    }
-  }
-
-  /** Reads what the client still sends (an unread blob), so closing does not reset the answer away. */
-  private void drain(InputStream in) {
-    byte[] buf = new byte[8192];
-    long left = settings.maxBlob() + settings.maxRequestLine();
-    try {
-      int n;
-      while (left > 0 && (n = in.read(buf)) >= 0) {
-        left -= n;
-      }
-    } catch (IOException ignored) {
-      // the client went away: fine
-    }
-  }
-
-  private static final class RequestLineTooLong extends IOException {
-    RequestLineTooLong(String message) {
-      super(message);
-    }
-  }
-
-  private String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) >= 0) {
-      if (b == '\n') {
-        return line.toString(StandardCharsets.UTF_8).strip();
-      }
-      if (line.size() >= settings.maxRequestLine()) {
-        throw new RequestLineTooLong("the request line is longer than " + settings.maxRequestLine() + " bytes");
-      }
-      line.write(b);
-    }
-    return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8).strip();
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    connections.shutdownNow();
-  }
+  private HostApiServer() {}
 }
