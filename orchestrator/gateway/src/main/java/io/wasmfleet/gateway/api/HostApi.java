@@ -193,11 +193,45 @@ public final class HostApi {
 
   /** STATUS changes nothing: asked again when the board moved to another node meanwhile. */
   private CompletionStage<Answer> status(String device, int attempts) {
-    return boardAsync(device)
-        .thenCompose(board -> askAsync(board, DeviceActor.Status::new,
-            settings.commandTimeout(settings.statusTimeout(), Duration.ZERO)))
+    return statusFollowing(device)
         .thenCompose(a -> attempts > 1 && !a.ok() && a.error().contains("moved to another node")
             ? status(device, attempts - 1) : java.util.concurrent.CompletableFuture.completedFuture(a));
+  }
+
+  /** How often a STATUS in flight checks whether its board is now driven by another actor. */
+  private static final Duration MOVE_CHECK = Duration.ofSeconds(1);
+
+  /**
+   * Asks a board for STATUS and, while waiting, asks the fleet view every {@link #MOVE_CHECK}
+   * where the board is: when another actor drives it now (it moved while the question was on
+   * its way to the old one, which stopped), the question goes to that one too, and the first
+   * answer wins. STATUS changes nothing on a board, so asking twice is harmless.
+   */
+  private CompletionStage<Answer> statusFollowing(String device) {
+    Duration timeout = settings.commandTimeout(settings.statusTimeout(), Duration.ZERO);
+    return boardAsync(device).thenCompose(first -> {
+      java.util.concurrent.CompletableFuture<Answer> result = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicReference<RecipientRef<DeviceActor.Command>> latest =
+          new java.util.concurrent.atomic.AtomicReference<>(first);
+      java.util.function.Consumer<RecipientRef<DeviceActor.Command>> askOne = board ->
+          this.<Answer>askAsync(board, DeviceActor.Status::new, timeout).whenComplete((a, failure) -> {
+            if (failure == null) {
+              result.complete(a);
+            } else if (latest.get().equals(board)) {
+              result.completeExceptionally(failure); // the last place asked has failed: that is the outcome
+            }
+          });
+      org.apache.pekko.actor.Cancellable check = system.scheduler().scheduleAtFixedRate(MOVE_CHECK, MOVE_CHECK,
+          () -> boardAsync(device).thenAccept(now -> {
+            RecipientRef<DeviceActor.Command> before = latest.get();
+            if (!result.isDone() && !now.equals(before) && latest.compareAndSet(before, now)) {
+              askOne.accept(now);
+            }
+          }), system.executionContext());
+      result.whenComplete((a, failure) -> check.cancel());
+      askOne.accept(first);
+      return result;
+    });
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {
