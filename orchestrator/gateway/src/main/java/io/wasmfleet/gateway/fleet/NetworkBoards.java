@@ -60,14 +60,25 @@ public final class NetworkBoards {
     return Behaviors.same();
   }
 
-  /** Pings every network board every {@code interval}, so a re-homed board starts again at once. */
-  public static Behavior<Void> keeper(Iterable<String> ids, Duration interval) {
+  /** How many slices the keeper's round is cut into: a tenth of the boards every tenth of the interval. */
+  private static final int SLICES = 10;
+
+  /**
+   * Pings every network board once every {@code interval}, so a re-homed board starts again at
+   * once. The round is spread over the interval (a tenth of the boards every tenth of it): a
+   * burst of one message per board every interval, from every node, overflowed Artery's
+   * outbound large-message queue (256) with 1,000 boards and dropped requests sent meanwhile.
+   */
+  public static Behavior<Void> keeper(java.util.List<String> ids, Duration interval) {
+    int slices = Math.max(1, Math.min(SLICES, ids.size()));
     return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay("keep-alive", "tick", Duration.ZERO, interval);
-      return Behaviors.receiveMessage(tick -> {
-        for (String id : ids) {
-          ref(context.getSystem(), id).tell(DeviceActor.KeepAlive.INSTANCE);
+      timers.startSingleTimer("slice", 0, Duration.ZERO);
+      return Behaviors.receiveMessage(message -> {
+        int slice = (Integer) message;
+        for (int i = slice; i < ids.size(); i += slices) {
+          ref(context.getSystem(), ids.get(i)).tell(DeviceActor.KeepAlive.INSTANCE);
         }
+        timers.startSingleTimer("slice", (slice + 1) % slices, interval.dividedBy(slices));
         return Behaviors.same();
       });
     })).narrow();
