@@ -32,6 +32,18 @@ def gateway_status(port, device):
     return ms
 
 
+def gateway_edge(port):
+    """A request the host API answers itself (an unknown cmd): the connection and the edge, no board."""
+    t = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b'{"cmd":"no-such-cmd"}\n')
+        answer = json.loads(s.makefile().readline())
+    ms = (time.perf_counter() - t) * 1000
+    if answer.get("ok"):
+        raise SystemExit(f"unexpected: {answer}")
+    return ms
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=500)
@@ -57,10 +69,12 @@ def main():
         for _ in range(200):
             direct_status(sock, reader)
             gateway_status(api, "viagw")
-        direct, via = [], []
+            gateway_edge(api)
+        direct, via, edge = [], [], []
         for _ in range(a.requests):
             direct.append(direct_status(sock, reader))
             via.append(gateway_status(api, "viagw"))
+            edge.append(gateway_edge(api))
         d50, v50 = pct(direct, 50), pct(via, 50)
         md = ["# Gateway overhead: STATUS", "",
               f"Machine: {machine()}. Measured by `benchmarks/gateway-overhead.sh` in one run:",
@@ -69,7 +83,8 @@ def main():
               "to an identical simulated board that the gateway drives over TCP.", "",
               "| path | p50 ms | p90 ms | p99 ms |", "|---|---:|---:|---:|",
               f"| direct to the board | {d50:.3f} | {pct(direct, 90):.3f} | {pct(direct, 99):.3f} |",
-              f"| through the gateway | {v50:.3f} | {pct(via, 90):.3f} | {pct(via, 99):.3f} |", "",
+              f"| through the gateway | {v50:.3f} | {pct(via, 90):.3f} | {pct(via, 99):.3f} |",
+              f"| the host API alone (a request it refuses itself, no board) | {pct(edge, 50):.3f} | {pct(edge, 90):.3f} | {pct(edge, 99):.3f} |", "",
               f"Overhead at p50: +{v50 - d50:.3f} ms ({v50 / d50:.1f}x). Goal (issue 12): at most +0.3 ms."]
         os.makedirs(os.path.dirname(a.out), exist_ok=True)
         with open(a.out, "w") as f:
