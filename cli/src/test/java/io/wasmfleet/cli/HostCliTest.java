@@ -255,6 +255,12 @@ class HostCliTest {
     assertTrue(unknown.err().contains("device 'ghost' is not known"), unknown.err());
     Run bad = host("fleet", "status", "--select", "rack7");
     assertTrue(bad.err().contains("field 'select' must be all, board=ID[,ID...] or tag=TAG"), bad.err());
+    Run byTag = host("fleet", "status", "--select", "tag=simulated"); // every embedded board has the tag
+    assertEquals(0, byTag.code(), byTag.err());
+    assertTrue(byTag.out().contains("10 board(s): 10 ok, 0 failed"), byTag.out());
+    Run noTag = host("fleet", "status", "--select", "tag=rack9");
+    assertEquals(1, noTag.code());
+    assertTrue(noTag.err().contains("select 'tag=rack9' matches no board"), noTag.err());
     assertEquals(2, host("fleet", "deploy", "--select", "all", "--module-id", "m").code(), "--wasm or --source");
   }
 

@@ -459,12 +459,29 @@ public final class HostApi {
     String select = r.text("select", true);
     java.util.function.Function<FleetOperation.Target, CompletionStage<ObjectNode>> perBoard = fleetOp(r, op, moduleId,
         wasm, source, events);
-    return boards().thenCompose(list -> {
-      if (!list.path("ok").asBoolean()) {
-        throw new ApiError(list.path("error").asText());
-      }
-      List<FleetOperation.Target> targets = FleetOperation.select(select, list.get("boards"));
+    return selectable(select).thenCompose(boards -> {
+      List<FleetOperation.Target> targets = FleetOperation.select(select, boards);
       return fleet(op, parallel, targets, perBoard, events);
+    });
+  }
+
+  /**
+   * The boards a fleet operation selects from: where each is, from this node's fleet view (no
+   * question to any board); a selection by tag needs the boards' own descriptions.
+   */
+  private CompletionStage<JsonNode> selectable(String select) {
+    if (select != null && select.startsWith("tag=")) {
+      return boards().thenApply(list -> list.get("boards"));
+    }
+    return within(directory.list(), settings.askMargin(), "the fleet view").thenApply(placements -> {
+      ArrayNode list = json.createArrayNode();
+      for (FleetView.Placement p : placements) {
+        ObjectNode b = list.addObject();
+        b.put("board", p.board());
+        b.put("node", p.node());
+        b.put("link", p.state());
+      }
+      return list;
     });
   }
 
