@@ -155,6 +155,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         })
         .onMessage(OutputEnded.class, m -> {
           outputDone = true;
+          pending.clear();
           clientOpen = clientOpen && m.failure() == null;
           return stopWhenDone();
         })
@@ -285,13 +286,16 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   }
 
   private void enqueue(Out o) {
+    if (outputDone) {
+      return; // the client is gone: nothing more is written (a campaign it started goes on)
+    }
     pending.add(o);
     flush();
   }
 
   /** One line at a time: the next goes when the connection took the last one. */
   private void flush() {
-    if (!writing && !pending.isEmpty() && !outputDone) {
+    if (!writing && !pending.isEmpty()) {
       Out next = pending.poll();
       output.tell(next);
       writing = next != End.INSTANCE;
