@@ -176,6 +176,9 @@ public final class DeviceActor {
 
   private record OpTimeout(long opId, String waitingFor, Duration after) implements Command {}
 
+  /** A slot's RESULT waiter's timer (the slots are values; their timers are this actor's). */
+  private record WaiterTimedOut(ModuleSlot slot, long waiter) implements Command {}
+
   private record PayloadWritten(long opId, Throwable failure) implements Command {}
 
   // ---- commands in flight -------------------------------------------------------------------
@@ -265,11 +268,13 @@ public final class DeviceActor {
   private final Executor blockingIo;
   private final String nodeName;
 
-  // One ModuleSlot actor per slot (its state machine, waiters, timeouts); which module is in which.
-  private final List<ActorRef<ModuleSlot.Command>> slots = new ArrayList<>();
+  // One ModuleSlot per slot (its state machine and waiters, a value this actor owns); which module is in which.
+  private final List<ModuleSlot> slots = new ArrayList<>();
   private final Map<String, Integer> placement = new HashMap<>();
   /** Our firmware's built-in native benchmarks (HELLO caps "native"): always there, never in STATUS. */
-  private final Map<String, ActorRef<ModuleSlot.Command>> builtins = new HashMap<>();
+  private final Map<String, ModuleSlot> builtins = new HashMap<>();
+  /** The slots' RESULT waiters time out on this actor's timers. */
+  private final ModuleSlot.Timers slotTimers;
   static final List<String> BUILTIN_IDS = List.of("native.fft", "native.toggle");
   private final Map<String, Artifact> artifacts = new HashMap<>();
   private final ArrayDeque<String> console = new ArrayDeque<>();
@@ -299,11 +304,22 @@ public final class DeviceActor {
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
     this.nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
+    this.slotTimers = new ModuleSlot.Timers() {
+      @Override
+      public void start(ModuleSlot slot, long waiter, Duration after) {
+        timers.startSingleTimer(new WaiterTimedOut(slot, waiter), after);
+      }
+
+      @Override
+      public void cancel(ModuleSlot slot, long waiter) {
+        timers.cancel(new WaiterTimedOut(slot, waiter));
+      }
+    };
   }
 
   private Behavior<Command> start() {
     for (int i = 0; i < board.slots(); i++) {
-      slots.add(context.spawn(ModuleSlot.create(), "slot-" + i));
+      slots.add(new ModuleSlot(slotTimers));
     }
     context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
@@ -330,8 +346,10 @@ public final class DeviceActor {
     return onPostStop();
   }
 
-  /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once. */
+  /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once; RESULT waiters are answered. */
   private Behavior<Command> onPostStop() {
+    slots.forEach(ModuleSlot::ownerStopped);
+    builtins.values().forEach(ModuleSlot::ownerStopped);
     generation++;
     if (connection != null) {
       connection.close();
@@ -343,6 +361,7 @@ public final class DeviceActor {
   private Behavior<Command> disconnected() {
     return Behaviors.receive(Command.class)
         .onSignal(PostStop.class, signal -> onPostStop(null))
+        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Connected.class, this::onConnected)
         .onMessage(ConnectFailed.class, this::onConnectFailed)
@@ -481,8 +500,8 @@ public final class DeviceActor {
     timers.cancel("op");
     String error = "link to board " + board.id() + " lost: " + m.reason();
     endInFlight(inFlight, error);
-    slots.forEach(slot -> slot.tell(new ModuleSlot.LinkLost(error)));
-    builtins.values().forEach(slot -> slot.tell(new ModuleSlot.LinkLost(error)));
+    slots.forEach(slot -> slot.linkLost(error));
+    builtins.values().forEach(slot -> slot.linkLost(error));
     if (pendingRollback != null) {
       startConnectWait();
     }
@@ -611,6 +630,7 @@ public final class DeviceActor {
   private Behavior<Command> idle() {
     return Behaviors.receive(Command.class)
         .onSignal(PostStop.class, signal -> onPostStop())
+        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Load.class, this::onLoad)
         .onMessage(Start.class, this::onStart)
@@ -699,6 +719,7 @@ public final class DeviceActor {
   private Behavior<Command> awaiting(Op op) {
     return Behaviors.receive(Command.class)
         .onSignal(PostStop.class, signal -> onPostStop(op))
+        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(LineReceived.class, m -> onLine(m, op))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
@@ -785,7 +806,7 @@ public final class DeviceActor {
       return syncAfter(Duration.ZERO);
     }
     if (op instanceof LoadOp load && load.slot() >= 0) {
-      slots.get(load.slot()).tell(ModuleSlot.LoadFailed.INSTANCE); // STATUS says what is there now
+      slots.get(load.slot()).loadFailed(); // STATUS says what is there now
       placement.values().removeIf(i -> i == load.slot());
     }
     if (op instanceof StatusOp || op instanceof LoadOp load && load.restoring() != null) {
@@ -802,7 +823,7 @@ public final class DeviceActor {
     }
     timers.cancel("op");
     if (load.slot() >= 0) {
-      slots.get(load.slot()).tell(ModuleSlot.LoadFailed.INSTANCE);
+      slots.get(load.slot()).loadFailed();
       placement.values().removeIf(i -> i == load.slot());
     }
     finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
@@ -874,12 +895,12 @@ public final class DeviceActor {
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel("op");
     endInFlight(op, error);
-    placement.forEach((id, i) -> slots.get(i).tell(new ModuleSlot.Clear(error + " (" + id + " was lost)")));
+    placement.forEach((id, i) -> slots.get(i).clear(error + " (" + id + " was lost)"));
     builtins.forEach((id, slot) -> {
-      slot.tell(new ModuleSlot.Clear(error + " (the job of " + id + " was lost)"));
-      slot.tell(new ModuleSlot.Adopt(id, false, 0));
+      slot.clear(error + " (the job of " + id + " was lost)");
+      slot.adopt(id, false, 0);
     });
-    slots.forEach(slot -> slot.tell(ModuleSlot.LoadFailed.INSTANCE));
+    slots.forEach(ModuleSlot::loadFailed);
     placement.clear();
     lastStarted = null;
     return sync();
@@ -915,7 +936,7 @@ public final class DeviceActor {
       Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
       int slot = slotFor(op.command());
       if (slot >= 0) {
-        slots.get(slot).tell(new ModuleSlot.Loading(op.command().moduleId(), op.command().size()));
+        slots.get(slot).loading(op.command().moduleId(), op.command().size());
       }
       timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
       return Step.waiting(op.sending(slot));
@@ -928,12 +949,12 @@ public final class DeviceActor {
       }
       placement.values().removeIf(i -> i == op.slot());
       placement.put(op.command().moduleId(), op.slot());
-      slots.get(op.slot()).tell(ModuleSlot.Loaded.INSTANCE);
+      slots.get(op.slot()).loaded();
       return Step.finished(Answer.ok(line.format()), false);
     }
     if (line instanceof DeviceLine.LoadErr) {
       if (op.slot() >= 0) {
-        slots.get(op.slot()).tell(ModuleSlot.LoadFailed.INSTANCE);
+        slots.get(op.slot()).loadFailed();
         placement.values().removeIf(i -> i == op.slot());
       }
       // Which slot the board emptied depends on where it failed: ask it.
@@ -949,21 +970,21 @@ public final class DeviceActor {
   /** A board whose HELLO announces built-in native benchmarks gets a slot for each (their jobs, RESULT waiters). */
   private void knowBuiltins(boolean announced) {
     if (!announced) {
-      builtins.values().forEach(context::stop);
+      builtins.values().forEach(slot -> slot.clear("board " + board.id() + " no longer announces its built-in benchmarks"));
       builtins.clear();
       return;
     }
     for (String id : BUILTIN_IDS) {
       builtins.computeIfAbsent(id, k -> {
-        ActorRef<ModuleSlot.Command> slot = context.spawn(ModuleSlot.create(), "builtin-" + k);
-        slot.tell(new ModuleSlot.Adopt(k, false, 0));
+        ModuleSlot slot = new ModuleSlot(slotTimers);
+        slot.adopt(k, false, 0);
         return slot;
       });
     }
   }
 
   /** The slot holding module {@code id}: a module slot, or a built-in's; null when unknown. */
-  private ActorRef<ModuleSlot.Command> slotOf(String id) {
+  private ModuleSlot slotOf(String id) {
     Integer i = id == null ? null : placement.get(id);
     return i != null ? slots.get(i) : id == null ? null : builtins.get(id);
   }
@@ -974,17 +995,17 @@ public final class DeviceActor {
     }
     String id = op.command().moduleId();
     String func = op.command().func() == null ? "app_main" : op.command().func();
-    ActorRef<ModuleSlot.Command> slot = slotOf(id);
+    ModuleSlot slot = slotOf(id);
     if (slot == null) {
       // a module the gateway did not know of (loaded by someone else): read the board
       return Step.finished(op.request().waitResult()
           ? Answer.error(id + " was started, but it was not loaded through this gateway; try again")
           : Answer.ok(line.format()), true);
     }
-    slot.tell(new ModuleSlot.Started(func));
+    slot.started(func);
     lastStarted = id;
     if (op.request().waitResult()) {
-      slot.tell(new ModuleSlot.AwaitResult(op.replyTo(), true, op.request().resultTimeout()));
+      slot.awaitResult(op.replyTo(), true, op.request().resultTimeout());
       return Step.finished(null, false);
     }
     return Step.finished(Answer.ok(line.format()), false);
@@ -994,14 +1015,14 @@ public final class DeviceActor {
     if (!(line instanceof DeviceLine.StopOk stopOk)) {
       return errorStep(line);
     }
-    ActorRef<ModuleSlot.Command> slot = slotOf(op.request().moduleId());
+    ModuleSlot slot = slotOf(op.request().moduleId());
     if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
-      slot.tell(ModuleSlot.StopPending.INSTANCE);
-      slot.tell(new ModuleSlot.AwaitResult(op.replyTo(), false, op.request().resultTimeout()));
+      slot.stopPending();
+      slot.awaitResult(op.replyTo(), false, op.request().resultTimeout());
       return Step.finished(null, false);
     }
     if (slot != null) {
-      slot.tell(ModuleSlot.JobGone.INSTANCE);
+      slot.jobGone();
     }
     return Step.finished(Answer.ok(line.format()), false);
   }
@@ -1043,9 +1064,11 @@ public final class DeviceActor {
           there = e;
         }
       }
-      slots.get(i).tell(there != null
-          ? new ModuleSlot.Adopt(there.id(), there.running(), there.wasmBytes())
-          : new ModuleSlot.Clear("the module is no longer on board " + board.id()));
+      if (there != null) {
+        slots.get(i).adopt(there.id(), there.running(), there.wasmBytes());
+      } else {
+        slots.get(i).clear("the module is no longer on board " + board.id());
+      }
     }
     placement.clear();
     placement.putAll(next);
@@ -1068,12 +1091,12 @@ public final class DeviceActor {
       id = lastStarted;
       context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
     }
-    ActorRef<ModuleSlot.Command> slot = slotOf(id);
+    ModuleSlot slot = slotOf(id);
     if (slot == null) {
       keepConsole(result.format());
       return Behaviors.same();
     }
-    slot.tell(new ModuleSlot.Finished(result.format(), result.isOk()));
+    slot.finished(result.format(), result.isOk());
     if (id.equals(lastStarted)) {
       lastStarted = null;
     }
@@ -1088,12 +1111,18 @@ public final class DeviceActor {
 
   // ---- queries ------------------------------------------------------------------------------
 
-  /** Each slot says what it holds; a short-lived query gathers them (DeviceGroupQuery). */
+  /** What the board holds, slot by slot, answered at once from the slots' state. */
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
-    BoardState known = new BoardState(board, link, List.of(), pool, connection == null ? lastError : null,
-        simulated || board.tags().contains("simulated"), nodeName, reported);
-    context.spawnAnonymous(SlotsQuery.create(List.copyOf(slots), known, m.replyTo()));
+    List<ModuleView> modules = slots.stream().map(ModuleSlot::view).filter(java.util.Objects::nonNull).toList();
+    m.replyTo().tell(new BoardState(board, link, modules, pool, connection == null ? lastError : null,
+        simulated || board.tags().contains("simulated"), nodeName, reported));
+    return Behaviors.same();
+  }
+
+  /** A slot's RESULT waiter ran out of time. */
+  private Behavior<Command> onWaiterTimedOut(WaiterTimedOut m) {
+    m.slot().waiterTimedOut(m.waiter());
     return Behaviors.same();
   }
 

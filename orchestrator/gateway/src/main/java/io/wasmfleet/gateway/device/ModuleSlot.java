@@ -5,64 +5,27 @@ import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One of a board's module slots, as a state machine: {@link #empty}, {@link #loading},
- * {@link #loaded}, {@link #running}, {@link #stopping} (then loaded again). The DeviceActor, which
- * owns the wire, tells it what the board said; the slot keeps the module's facts and the
- * requests waiting for its job's RESULT, each with its own timeout.
+ * One of a board's module slots, as a state machine the DeviceActor owns as a value (not an
+ * actor): {@link Phase#EMPTY}, {@link Phase#LOADING}, {@link Phase#LOADED}, {@link Phase#RUNNING},
+ * {@link Phase#STOPPING} (then loaded again). The DeviceActor, which owns the wire, tells it what
+ * the board said; the slot keeps the module's facts and the requests waiting for its job's
+ * RESULT, each with its own timeout (on the DeviceActor's timers, through {@link Timers}).
+ * An event that does not apply to the current phase changes nothing.
  */
 public final class ModuleSlot {
 
-  public sealed interface Command {}
+  public enum Phase { EMPTY, LOADING, LOADED, RUNNING, STOPPING }
 
-  /** The board sent LOAD_READY for {@code moduleId} into this slot. */
-  public record Loading(String moduleId, long size) implements Command {}
+  /** Where the slot's waiter timeouts run: the owning actor's timers. */
+  public interface Timers {
+    void start(ModuleSlot slot, long waiter, Duration after);
 
-  /** LOAD_OK. */
-  public enum Loaded implements Command { INSTANCE }
-
-  /** A LOAD_ERR after LOAD_READY: the board left the slot empty. */
-  public enum LoadFailed implements Command { INSTANCE }
-
-  /** START_OK: the job runs {@code func}. */
-  public record Started(String func) implements Command {}
-
-  /** STOP_OK status=PENDING. */
-  public enum StopPending implements Command { INSTANCE }
-
-  /** The job's RESULT line; {@code ok} for status=OK. */
-  public record Finished(String resultLine, boolean ok) implements Command {}
-
-  /** STOP said IDLE: the job ended without its RESULT reaching us. */
-  public enum JobGone implements Command { INSTANCE }
-
-  /** What STATUS says of this slot's module: the board is the source of truth. */
-  public record Adopt(String moduleId, boolean running, long size) implements Command {}
-
-  /** The slot is empty now (reboot, or the module left the board); waiters get {@code reason}. */
-  public record Clear(String reason) implements Command {}
-
-  /**
-   * The link to the board was lost: a load in flight ended (the slot is empty until STATUS says
-   * otherwise), and requests waiting for a RESULT get {@code reason}; the module stays as last seen.
-   */
-  public record LinkLost(String reason) implements Command {}
-
-  /** Answer {@code replyTo} with the job's RESULT (ok only for status=OK when {@code okOnlyIfOk}). */
-  public record AwaitResult(ActorRef<Answer> replyTo, boolean okOnlyIfOk, Duration timeout) implements Command {}
-
-  /** The slot's module, if any. */
-  public record Describe(ActorRef<Described> replyTo) implements Command {}
-
-  /** {@code module} is null for an empty slot. */
-  public record Described(ModuleView module) {}
-
-  private record WaiterTimedOut(long id) implements Command {}
+    void cancel(ModuleSlot slot, long waiter);
+  }
 
   private record Waiter(long id, ActorRef<Answer> replyTo, boolean okOnlyIfOk) {}
 
@@ -72,136 +35,145 @@ public final class ModuleSlot {
     Module used(String newFunc) {
       return new Module(id, size, newFunc, System.currentTimeMillis());
     }
-
-    ModuleView view(String phase) {
-      return new ModuleView(id, phase, func, lastUsedMillis, size);
-    }
   }
 
-  public static Behavior<Command> create() {
-    return Behaviors.withTimers(timers -> new ModuleSlot(timers).empty());
-  }
-
-  private final TimerScheduler<Command> timers;
+  private final Timers timers;
+  private Phase phase = Phase.EMPTY;
+  private Module module;
+  private List<Waiter> waiters = List.of();
   private long nextWaiter;
 
-  private ModuleSlot(TimerScheduler<Command> timers) {
+  public ModuleSlot(Timers timers) {
     this.timers = timers;
   }
 
-  // ---- empty --------------------------------------------------------------------------------
-
-  private Behavior<Command> empty() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Loading.class, m -> loading(new Module(m.moduleId(), m.size(), null, System.currentTimeMillis())))
-        .onMessage(Adopt.class, this::adopt)
-        .onMessage(AwaitResult.class, m -> refuse(m, "no module in this slot"))
-        .onMessage(Describe.class, m -> describe(m, null))
-        .onAnyMessage(m -> Behaviors.same())
-        .build();
+  public Phase phase() {
+    return phase;
   }
 
-  // ---- loading ------------------------------------------------------------------------------
-
-  private Behavior<Command> loading(Module module) {
-    return Behaviors.receive(Command.class)
-        .onMessageEquals(Loaded.INSTANCE, () -> loaded(module))
-        .onMessageEquals(LoadFailed.INSTANCE, this::empty)
-        .onMessage(LinkLost.class, m -> empty())
-        .onMessage(Clear.class, m -> empty())
-        .onMessage(Adopt.class, this::adopt)
-        .onMessage(AwaitResult.class, m -> refuse(m, module.id() + " is still loading"))
-        .onMessage(Describe.class, m -> describe(m, module.view("LOADING")))
-        .onAnyMessage(m -> Behaviors.same())
-        .build();
+  /** The slot's module as the board lists show it; null for an empty slot. */
+  public ModuleView view() {
+    return module == null ? null : new ModuleView(module.id(), phase.name(), module.func(), module.lastUsedMillis(),
+        module.size());
   }
 
-  // ---- loaded -------------------------------------------------------------------------------
-
-  private Behavior<Command> loaded(Module module) {
-    return Behaviors.receive(Command.class)
-        .onMessage(Started.class, m -> running(module.used(m.func()), List.of()))
-        .onMessage(Loading.class, m -> loading(new Module(m.moduleId(), m.size(), null, System.currentTimeMillis())))
-        .onMessage(Clear.class, m -> empty())
-        .onMessage(Adopt.class, m -> !m.moduleId().equals(module.id()) ? adopt(m)
-            : m.running() ? running(module, List.of()) : Behaviors.same())
-        .onMessage(AwaitResult.class, m -> refuse(m, module.id() + " has no job running"))
-        .onMessage(Describe.class, m -> describe(m, module.view("LOADED")))
-        .onAnyMessage(m -> Behaviors.same())
-        .build();
+  private boolean job() {
+    return phase == Phase.RUNNING || phase == Phase.STOPPING;
   }
 
-  // ---- running and stopping -----------------------------------------------------------------
-
-  private Behavior<Command> running(Module module, List<Waiter> waiters) {
-    return job(module, waiters, "RUNNING");
+  /** The board sent LOAD_READY for {@code moduleId} into this slot. */
+  public void loading(String moduleId, long size) {
+    if (phase == Phase.LOADING) {
+      return;
+    }
+    if (job()) {
+      answer(w -> Answer.error(module.id() + " was replaced before its job ended"));
+    }
+    become(Phase.LOADING, new Module(moduleId, size, null, System.currentTimeMillis()));
   }
 
-  private Behavior<Command> stopping(Module module, List<Waiter> waiters) {
-    return job(module, waiters, "STOPPING");
+  /** LOAD_OK. */
+  public void loaded() {
+    if (phase == Phase.LOADING) {
+      phase = Phase.LOADED;
+    }
   }
 
-  /** A job is on: RUNNING, or STOPPING after STOP_OK status=PENDING. */
-  private Behavior<Command> job(Module module, List<Waiter> waiters, String phase) {
-    return Behaviors.receive(Command.class)
-        // the board's actor stops here (handed to another node, or this node shuts down)
-        .onSignal(org.apache.pekko.actor.typed.PostStop.class, signal -> {
-          answer(waiters, w -> Answer.error("the board moved to another node (or this node stopped) while the job of "
-              + module.id() + " ran; its RESULT was not seen here: ask STATUS"));
-          return Behaviors.same();
-        })
-        .onMessage(AwaitResult.class, m -> {
-          Waiter w = new Waiter(++nextWaiter, m.replyTo(), m.okOnlyIfOk());
-          timers.startSingleTimer(new WaiterTimedOut(w.id()), m.timeout());
-          return again(phase, module, append(waiters, w));
-        })
-        .onMessage(WaiterTimedOut.class, m -> again(phase, module, timedOut(module, waiters, m.id())))
-        .onMessageEquals(StopPending.INSTANCE, () -> stopping(module, waiters))
-        .onMessageEquals(JobGone.INSTANCE, () -> {
-          answer(waiters, w -> Answer.error("the job of " + module.id() + " ended, but its RESULT was not seen"));
-          return loaded(module);
-        })
-        .onMessage(Finished.class, m -> {
-          answer(waiters, w -> new Answer(!w.okOnlyIfOk() || m.ok(), m.resultLine(),
-              !w.okOnlyIfOk() || m.ok() ? null : m.resultLine()));
-          return loaded(module.used(module.func()));
-        })
-        .onMessage(Started.class, m -> running(module.used(m.func()), waiters))
-        .onMessage(Loading.class, m -> {
-          answer(waiters, w -> Answer.error(module.id() + " was replaced before its job ended"));
-          return loading(new Module(m.moduleId(), m.size(), null, System.currentTimeMillis()));
-        })
-        .onMessage(Clear.class, m -> {
-          answer(waiters, w -> Answer.error(m.reason()));
-          return empty();
-        })
-        .onMessage(LinkLost.class, m -> {
-          answer(waiters, w -> Answer.error(m.reason()));
-          return again(phase, module, List.of());
-        })
-        .onMessage(Adopt.class, m -> {
-          if (m.running() && m.moduleId().equals(module.id())) {
-            return Behaviors.same();
-          }
-          answer(waiters, w -> Answer.error("the job of " + module.id() + " ended, but its RESULT was not seen"));
-          return adopt(m);
-        })
-        .onMessage(Describe.class, m -> describe(m, module.view(phase)))
-        .onAnyMessage(m -> Behaviors.same())
-        .build();
+  /** A LOAD_ERR after LOAD_READY: the board left the slot empty. */
+  public void loadFailed() {
+    if (phase == Phase.LOADING) {
+      become(Phase.EMPTY, null);
+    }
   }
 
-  private Behavior<Command> again(String phase, Module module, List<Waiter> waiters) {
-    return phase.equals("STOPPING") ? stopping(module, waiters) : running(module, waiters);
+  /** START_OK: the job runs {@code func} (a START on a running job keeps its waiters). */
+  public void started(String func) {
+    if (phase == Phase.LOADED || job()) {
+      phase = Phase.RUNNING;
+      module = module.used(func);
+    }
   }
 
-  private static List<Waiter> append(List<Waiter> waiters, Waiter w) {
-    List<Waiter> next = new ArrayList<>(waiters);
-    next.add(w);
-    return List.copyOf(next);
+  /** STOP_OK status=PENDING. */
+  public void stopPending() {
+    if (job()) {
+      phase = Phase.STOPPING;
+    }
   }
 
-  private static List<Waiter> timedOut(Module module, List<Waiter> waiters, long id) {
+  /** The job's RESULT line; {@code ok} for status=OK. */
+  public void finished(String resultLine, boolean ok) {
+    if (job()) {
+      answer(w -> new Answer(!w.okOnlyIfOk() || ok, resultLine, !w.okOnlyIfOk() || ok ? null : resultLine));
+      phase = Phase.LOADED;
+      module = module.used(module.func());
+    }
+  }
+
+  /** STOP said IDLE: the job ended without its RESULT reaching us. */
+  public void jobGone() {
+    if (job()) {
+      answer(w -> Answer.error("the job of " + module.id() + " ended, but its RESULT was not seen"));
+      phase = Phase.LOADED;
+    }
+  }
+
+  /** What STATUS says of this slot's module: the board is the source of truth. */
+  public void adopt(String moduleId, boolean running, long size) {
+    boolean same = module != null && module.id().equals(moduleId);
+    if (phase == Phase.LOADED && same) {
+      if (running) {
+        phase = Phase.RUNNING;
+      }
+      return;
+    }
+    if (job()) {
+      if (running && same) {
+        return;
+      }
+      answer(w -> Answer.error("the job of " + module.id() + " ended, but its RESULT was not seen"));
+    }
+    become(running ? Phase.RUNNING : Phase.LOADED, new Module(moduleId, size, null, System.currentTimeMillis()));
+  }
+
+  /** The slot is empty now (reboot, or the module left the board); waiters get {@code reason}. */
+  public void clear(String reason) {
+    if (job()) {
+      answer(w -> Answer.error(reason));
+    }
+    become(Phase.EMPTY, null);
+  }
+
+  /**
+   * The link to the board was lost: a load in flight ended (the slot is empty until STATUS says
+   * otherwise), and requests waiting for a RESULT get {@code reason}; the module stays as last seen.
+   */
+  public void linkLost(String reason) {
+    if (phase == Phase.LOADING) {
+      become(Phase.EMPTY, null);
+    } else if (job()) {
+      answer(w -> Answer.error(reason));
+    }
+  }
+
+  /** Answer {@code replyTo} with the job's RESULT (ok only for status=OK when {@code okOnlyIfOk}). */
+  public void awaitResult(ActorRef<Answer> replyTo, boolean okOnlyIfOk, Duration timeout) {
+    switch (phase) {
+      case EMPTY -> replyTo.tell(Answer.error("no module in this slot"));
+      case LOADING -> replyTo.tell(Answer.error(module.id() + " is still loading"));
+      case LOADED -> replyTo.tell(Answer.error(module.id() + " has no job running"));
+      default -> {
+        Waiter w = new Waiter(++nextWaiter, replyTo, okOnlyIfOk);
+        List<Waiter> next = new ArrayList<>(waiters);
+        next.add(w);
+        waiters = List.copyOf(next);
+        timers.start(this, w.id(), timeout);
+      }
+    }
+  }
+
+  /** A waiter's RESULT did not come in time: it is told so; the job goes on. */
+  public void waiterTimedOut(long id) {
     List<Waiter> rest = new ArrayList<>();
     for (Waiter w : waiters) {
       if (w.id() == id) {
@@ -211,30 +183,27 @@ public final class ModuleSlot {
         rest.add(w);
       }
     }
-    return List.copyOf(rest);
+    waiters = List.copyOf(rest);
   }
 
-  private void answer(List<Waiter> waiters, java.util.function.Function<Waiter, Answer> answer) {
-    for (Waiter w : waiters) {
-      timers.cancel(new WaiterTimedOut(w.id()));
-      w.replyTo().tell(answer.apply(w));
+  /** The owning actor stops (the board was handed to another node, or this node shuts down). */
+  public void ownerStopped() {
+    if (job()) {
+      answer(w -> Answer.error("the board moved to another node (or this node stopped) while the job of "
+          + module.id() + " ran; its RESULT was not seen here: ask STATUS"));
     }
   }
 
-  // ---- any state ----------------------------------------------------------------------------
-
-  private Behavior<Command> adopt(Adopt m) {
-    Module module = new Module(m.moduleId(), m.size(), null, System.currentTimeMillis());
-    return m.running() ? running(module, List.of()) : loaded(module);
+  private void become(Phase next, Module m) {
+    phase = next;
+    module = m;
   }
 
-  private static Behavior<Command> refuse(AwaitResult m, String why) {
-    m.replyTo().tell(Answer.error(why));
-    return Behaviors.same();
-  }
-
-  private static Behavior<Command> describe(Describe m, ModuleView view) {
-    m.replyTo().tell(new Described(view));
-    return Behaviors.same();
+  private void answer(Function<Waiter, Answer> answer) {
+    for (Waiter w : waiters) {
+      timers.cancel(this, w.id());
+      w.replyTo().tell(answer.apply(w));
+    }
+    waiters = List.of();
   }
 }
