@@ -268,14 +268,8 @@ public final class DeviceActor {
   private final Executor blockingIo;
   private final String nodeName;
 
-  // One ModuleSlot per slot (its state machine and waiters, a value this actor owns); which module is in which.
-  private final List<ModuleSlot> slots = new ArrayList<>();
-  private final Map<String, Integer> placement = new HashMap<>();
-  /** Our firmware's built-in native benchmarks (HELLO caps "native"): always there, never in STATUS. */
-  private final Map<String, ModuleSlot> builtins = new HashMap<>();
-  /** The slots' RESULT waiters time out on this actor's timers. */
-  private final ModuleSlot.Timers slotTimers;
-  static final List<String> BUILTIN_IDS = List.of("native.fft", "native.toggle");
+  /** The board's slots, which module is in which, and the built-ins (plain logic, see SlotTable). */
+  private final SlotTable slots;
   private final Map<String, Artifact> artifacts = new HashMap<>();
   private final ArrayDeque<String> console = new ArrayDeque<>();
   private String lastStarted;
@@ -304,7 +298,7 @@ public final class DeviceActor {
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
     this.nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
-    this.slotTimers = new ModuleSlot.Timers() {
+    this.slots = new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {
         timers.startSingleTimer(new WaiterTimedOut(slot, waiter), after);
@@ -314,13 +308,10 @@ public final class DeviceActor {
       public void cancel(ModuleSlot slot, long waiter) {
         timers.cancel(new WaiterTimedOut(slot, waiter));
       }
-    };
+    });
   }
 
   private Behavior<Command> start() {
-    for (int i = 0; i < board.slots(); i++) {
-      slots.add(new ModuleSlot(slotTimers));
-    }
     context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
     connect();
@@ -348,8 +339,7 @@ public final class DeviceActor {
 
   /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once; RESULT waiters are answered. */
   private Behavior<Command> onPostStop() {
-    slots.forEach(ModuleSlot::ownerStopped);
-    builtins.values().forEach(ModuleSlot::ownerStopped);
+    slots.ownerStopped();
     generation++;
     if (connection != null) {
       connection.close();
@@ -500,8 +490,7 @@ public final class DeviceActor {
     timers.cancel("op");
     String error = "link to board " + board.id() + " lost: " + m.reason();
     endInFlight(inFlight, error);
-    slots.forEach(slot -> slot.linkLost(error));
-    builtins.values().forEach(slot -> slot.linkLost(error));
+    slots.linkLost(error);
     if (pendingRollback != null) {
       startConnectWait();
     }
@@ -668,8 +657,8 @@ public final class DeviceActor {
     if (!request.rollback() || !command.replace()) {
       return null;
     }
-    String lost = placement.containsKey(command.moduleId()) ? command.moduleId()
-        : command.replaceVictim() != null && placement.containsKey(command.replaceVictim())
+    String lost = slots.holds(command.moduleId()) ? command.moduleId()
+        : command.replaceVictim() != null && slots.holds(command.replaceVictim())
             ? command.replaceVictim() : null;
     if (lost == null) {
       return null;
@@ -806,8 +795,7 @@ public final class DeviceActor {
       return syncAfter(Duration.ZERO);
     }
     if (op instanceof LoadOp load && load.slot() >= 0) {
-      slots.get(load.slot()).loadFailed(); // STATUS says what is there now
-      placement.values().removeIf(i -> i == load.slot());
+      slots.loadFailed(load.slot()); // STATUS says what is there now
     }
     if (op instanceof StatusOp || op instanceof LoadOp load && load.restoring() != null) {
       finish(op, Answer.error(error)); // a re-read would only ask the same again
@@ -823,8 +811,7 @@ public final class DeviceActor {
     }
     timers.cancel("op");
     if (load.slot() >= 0) {
-      slots.get(load.slot()).loadFailed();
-      placement.values().removeIf(i -> i == load.slot());
+      slots.loadFailed(load.slot());
     }
     finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
     return sync();
@@ -884,9 +871,9 @@ public final class DeviceActor {
     said.put("runtime", hello.runtime());
     said.put("fw_version", hello.fwVersion());
     reported = said;
-    knowBuiltins(List.of(said.getOrDefault("caps", "").split(",")).contains("native"));
+    slots.knowBuiltins(List.of(said.getOrDefault("caps", "").split(",")).contains("native"));
     boolean expected = op instanceof StatusOp status && status.replyTo() == null && status.late() == null
-        && placement.isEmpty() && pendingRollback == null;
+        && slots.isEmpty() && pendingRollback == null;
     if (expected) {
       return Behaviors.same();
     }
@@ -895,13 +882,7 @@ public final class DeviceActor {
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel("op");
     endInFlight(op, error);
-    placement.forEach((id, i) -> slots.get(i).clear(error + " (" + id + " was lost)"));
-    builtins.forEach((id, slot) -> {
-      slot.clear(error + " (the job of " + id + " was lost)");
-      slot.adopt(id, false, 0);
-    });
-    slots.forEach(ModuleSlot::loadFailed);
-    placement.clear();
+    slots.rebooted(error);
     lastStarted = null;
     return sync();
   }
@@ -934,9 +915,9 @@ public final class DeviceActor {
       context.pipeToSelf(connection.writePayload(op.request().payload()),
           (ok, failure) -> new PayloadWritten(id, failure));
       Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
-      int slot = slotFor(op.command());
+      int slot = slots.slotFor(op.command().moduleId(), op.command().replaceVictim());
       if (slot >= 0) {
-        slots.get(slot).loading(op.command().moduleId(), op.command().size());
+        slots.loading(slot, op.command().moduleId(), op.command().size());
       }
       timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
       return Step.waiting(op.sending(slot));
@@ -947,15 +928,12 @@ public final class DeviceActor {
       if (op.slot() < 0) {
         return Step.finished(Answer.ok(line.format()), true); // the board used a slot we did not know was free
       }
-      placement.values().removeIf(i -> i == op.slot());
-      placement.put(op.command().moduleId(), op.slot());
-      slots.get(op.slot()).loaded();
+      slots.loaded(op.slot(), op.command().moduleId());
       return Step.finished(Answer.ok(line.format()), false);
     }
     if (line instanceof DeviceLine.LoadErr) {
       if (op.slot() >= 0) {
-        slots.get(op.slot()).loadFailed();
-        placement.values().removeIf(i -> i == op.slot());
+        slots.loadFailed(op.slot());
       }
       // Which slot the board emptied depends on where it failed: ask it.
       return Step.finished(Answer.error(line.format()), true);
@@ -967,27 +945,6 @@ public final class DeviceActor {
     return line instanceof DeviceLine.DeviceError ? Step.finished(Answer.error(line.format()), false) : Step.UNRELATED;
   }
 
-  /** A board whose HELLO announces built-in native benchmarks gets a slot for each (their jobs, RESULT waiters). */
-  private void knowBuiltins(boolean announced) {
-    if (!announced) {
-      builtins.values().forEach(slot -> slot.clear("board " + board.id() + " no longer announces its built-in benchmarks"));
-      builtins.clear();
-      return;
-    }
-    for (String id : BUILTIN_IDS) {
-      builtins.computeIfAbsent(id, k -> {
-        ModuleSlot slot = new ModuleSlot(slotTimers);
-        slot.adopt(k, false, 0);
-        return slot;
-      });
-    }
-  }
-
-  /** The slot holding module {@code id}: a module slot, or a built-in's; null when unknown. */
-  private ModuleSlot slotOf(String id) {
-    Integer i = id == null ? null : placement.get(id);
-    return i != null ? slots.get(i) : id == null ? null : builtins.get(id);
-  }
 
   private Step startStep(DeviceLine line, StartOp op) {
     if (!(line instanceof DeviceLine.StartOk)) {
@@ -995,7 +952,7 @@ public final class DeviceActor {
     }
     String id = op.command().moduleId();
     String func = op.command().func() == null ? "app_main" : op.command().func();
-    ModuleSlot slot = slotOf(id);
+    ModuleSlot slot = slots.slotOf(id);
     if (slot == null) {
       // a module the gateway did not know of (loaded by someone else): read the board
       return Step.finished(op.request().waitResult()
@@ -1015,7 +972,7 @@ public final class DeviceActor {
     if (!(line instanceof DeviceLine.StopOk stopOk)) {
       return errorStep(line);
     }
-    ModuleSlot slot = slotOf(op.request().moduleId());
+    ModuleSlot slot = slots.slotOf(op.request().moduleId());
     if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
       slot.stopPending();
       slot.awaitResult(op.replyTo(), false, op.request().resultTimeout());
@@ -1037,42 +994,10 @@ public final class DeviceActor {
       Map<String, String> now = new HashMap<>(reported);
       now.put("caps", caps);
       reported = now;
-      knowBuiltins(List.of(caps.split(",")).contains("native"));
+      slots.knowBuiltins(List.of(caps.split(",")).contains("native"));
     });
-    Map<String, Integer> next = new HashMap<>();
-    List<StatusOk.ModuleEntry> unplaced = new ArrayList<>();
-    for (StatusOk.ModuleEntry e : status.modules()) {
-      Integer known = placement.get(e.id());
-      if (known != null) {
-        next.put(e.id(), known);
-      } else {
-        unplaced.add(e);
-      }
-    }
-    for (StatusOk.ModuleEntry e : unplaced) {
-      for (int i = 0; i < slots.size(); i++) {
-        if (!next.containsValue(i)) {
-          next.put(e.id(), i);
-          break;
-        }
-      }
-    }
-    for (int i = 0; i < slots.size(); i++) {
-      StatusOk.ModuleEntry there = null;
-      for (StatusOk.ModuleEntry e : status.modules()) {
-        if (Integer.valueOf(i).equals(next.get(e.id()))) {
-          there = e;
-        }
-      }
-      if (there != null) {
-        slots.get(i).adopt(there.id(), there.running(), there.wasmBytes());
-      } else {
-        slots.get(i).clear("the module is no longer on board " + board.id());
-      }
-    }
-    placement.clear();
-    placement.putAll(next);
-    artifacts.keySet().retainAll(next.keySet());
+    slots.reconcile(status.modules());
+    artifacts.keySet().retainAll(slots.modules());
   }
 
   // ---- RESULT -------------------------------------------------------------------------------
@@ -1091,7 +1016,7 @@ public final class DeviceActor {
       id = lastStarted;
       context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
     }
-    ModuleSlot slot = slotOf(id);
+    ModuleSlot slot = slots.slotOf(id);
     if (slot == null) {
       keepConsole(result.format());
       return Behaviors.same();
@@ -1114,8 +1039,7 @@ public final class DeviceActor {
   /** What the board holds, slot by slot, answered at once from the slots' state. */
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
-    List<ModuleView> modules = slots.stream().map(ModuleSlot::view).filter(java.util.Objects::nonNull).toList();
-    m.replyTo().tell(new BoardState(board, link, modules, pool, connection == null ? lastError : null,
+    m.replyTo().tell(new BoardState(board, link, slots.views(), pool, connection == null ? lastError : null,
         simulated || board.tags().contains("simulated"), nodeName, reported));
     return Behaviors.same();
   }
@@ -1124,20 +1048,6 @@ public final class DeviceActor {
   private Behavior<Command> onWaiterTimedOut(WaiterTimedOut m) {
     m.slot().waiterTimedOut(m.waiter());
     return Behaviors.same();
-  }
-
-  /** Where the board puts {@code c}: its own slot, else a free one, else the victim's; -1 if unknown. */
-  private int slotFor(GatewayCommand.Load c) {
-    Integer slot = placement.get(c.moduleId());
-    for (int i = 0; slot == null && i < slots.size(); i++) {
-      if (!placement.containsValue(i)) {
-        slot = i;
-      }
-    }
-    if (slot == null && c.replaceVictim() != null) {
-      slot = placement.get(c.replaceVictim());
-    }
-    return slot == null ? -1 : slot;
   }
 
   private Behavior<Command> onGetConsole(GetConsole m) {
