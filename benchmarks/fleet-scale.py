@@ -101,12 +101,14 @@ def main():
                 break
             time.sleep(0.5)
         connected_s = time.perf_counter() - t0
-        # the spread, once it stops changing
+        # the spread, once it stops changing: every board connected and the counts per node the
+        # same for 10 s (five rebalance intervals), or after 120 s whatever it is then
         last, stable, spread_t = None, 0, time.perf_counter()
-        while stable < 3 and time.perf_counter() - spread_t < 120:
+        while stable < 5 and time.perf_counter() - spread_t < 120:
             view = placement(api["gw1"])
             per = {g: sum(1 for node, _ in view.values() if node == g) for g in api}
-            stable = stable + 1 if per == last else 0
+            settled = per == last and all(link == "CONNECTED" for _, link in view.values())
+            stable = stable + 1 if settled else 0
             last = per
             time.sleep(2)
         per_node = last
