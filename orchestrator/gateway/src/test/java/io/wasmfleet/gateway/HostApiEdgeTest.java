@@ -138,7 +138,17 @@ class HostApiEdgeTest {
         s.close();
       }
     }
-    // once they ended, requests are served again
-    assertTrue(gw.client.status("b1").ok());
+    // once their clients closed them (the connections' actors then stop), requests are served again
+    String[] last = {""};
+    Probe.await(10, () -> {
+      try {
+        var r = gw.client.status("b1");
+        last[0] = r.json().toString();
+        return r.ok();
+      } catch (IOException e) {
+        last[0] = e.toString();
+        return false;
+      }
+    }, () -> "a STATUS after the held connections closed: " + last[0]);
   }
 }
