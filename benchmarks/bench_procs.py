@@ -23,6 +23,22 @@ def start(cmd, log):
     raise SystemExit(f"{cmd[-1]} exited before it was ready; see {log}")
 
 
+def write_report(path, lines):
+    """Writes a results file (Markdown lines) and prints it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def kill_all(procs):
+    for p in procs:
+        try:
+            p.kill()
+        except OSError:
+            pass
+
+
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]

@@ -9,7 +9,7 @@ poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 """
 import argparse, json, os, re, signal, socket, subprocess, sys, tempfile, time
 
-from bench_procs import ROOT, classpath, machine, pct, start
+from bench_procs import ROOT, classpath, kill_all, machine, pct, start, write_report
 
 
 
@@ -164,16 +164,9 @@ def main():
         md = ["# Fleet scale", "", f"Machine: {machine()}.",
               "Measured by `benchmarks/fleet-scale.sh --boards %d` in one run." % n, "",
               "| figure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
-        os.makedirs(os.path.dirname(a.out), exist_ok=True)
-        with open(a.out, "w") as f:
-            f.write("\n".join(md) + "\n")
-        print("\n".join(md))
+        write_report(a.out, md)
     finally:
-        for p in procs:
-            try:
-                p.kill()
-            except OSError:
-                pass
+        kill_all(procs)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ measured in one run; writes benchmarks/results/gateway-overhead.md (or --out).
 """
 import argparse, json, os, re, socket, sys, tempfile, time
 
-from bench_procs import ROOT, classpath, machine, pct, start
+from bench_procs import ROOT, classpath, kill_all, machine, pct, start, write_report
 
 
 
@@ -21,27 +21,21 @@ def direct_status(sock, reader):
             return (time.perf_counter() - t) * 1000
 
 
-def gateway_status(port, device):
+def gateway(port, request, want_ok):
+    """One host API v1 request on its own connection (as host.py does); its time in ms."""
     t = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall((json.dumps({"cmd": "status", "device": device}) + "\n").encode())
+        s.sendall((json.dumps(request) + "\n").encode())
         answer = json.loads(s.makefile().readline())
     ms = (time.perf_counter() - t) * 1000
-    if not answer.get("ok"):
-        raise SystemExit(f"gateway refused: {answer}")
+    if answer.get("ok") != want_ok:
+        raise SystemExit(f"unexpected answer to {request}: {answer}")
     return ms
 
 
-def gateway_edge(port):
-    """A request the host API answers itself (an unknown cmd): the connection and the edge, no board."""
-    t = time.perf_counter()
-    with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall(b'{"cmd":"no-such-cmd"}\n')
-        answer = json.loads(s.makefile().readline())
-    ms = (time.perf_counter() - t) * 1000
-    if answer.get("ok"):
-        raise SystemExit(f"unexpected: {answer}")
-    return ms
+STATUS = {"cmd": "status", "device": "viagw"}
+# a request the host API answers itself: the connection and the edge, no board
+EDGE = {"cmd": "no-such-cmd"}
 
 
 def main():
@@ -68,13 +62,13 @@ def main():
         # warm both paths up (JIT, connections), then alternate, so both see the same machine
         for _ in range(200):
             direct_status(sock, reader)
-            gateway_status(api, "viagw")
-            gateway_edge(api)
+            gateway(api, STATUS, True)
+            gateway(api, EDGE, False)
         direct, via, edge = [], [], []
         for _ in range(a.requests):
             direct.append(direct_status(sock, reader))
-            via.append(gateway_status(api, "viagw"))
-            edge.append(gateway_edge(api))
+            via.append(gateway(api, STATUS, True))
+            edge.append(gateway(api, EDGE, False))
         d50, v50 = pct(direct, 50), pct(via, 50)
         md = ["# Gateway overhead: STATUS", "",
               f"Machine: {machine()}. Measured by `benchmarks/gateway-overhead.sh` in one run:",
@@ -86,13 +80,9 @@ def main():
               f"| through the gateway | {v50:.3f} | {pct(via, 90):.3f} | {pct(via, 99):.3f} |",
               f"| the host API alone (a request it refuses itself, no board) | {pct(edge, 50):.3f} | {pct(edge, 90):.3f} | {pct(edge, 99):.3f} |", "",
               f"Overhead at p50: +{v50 - d50:.3f} ms ({v50 / d50:.1f}x). Goal (issue 12): at most +0.3 ms."]
-        os.makedirs(os.path.dirname(a.out), exist_ok=True)
-        with open(a.out, "w") as f:
-            f.write("\n".join(md) + "\n")
-        print("\n".join(md))
+        write_report(a.out, md)
     finally:
-        for p in procs:
-            p.kill()
+        kill_all(procs)
 
 
 if __name__ == "__main__":
