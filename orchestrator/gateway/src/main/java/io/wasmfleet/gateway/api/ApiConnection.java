@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
@@ -85,7 +86,8 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();
   private final ArrayDeque<Out> pending = new ArrayDeque<>();
   private Phase phase = Phase.LINE;
-  private String requestLine;
+  private JsonNode request;
+  private ApiError unreadable;
   private byte[] blob;
   private int blobGot;
   private long drained;
@@ -180,9 +182,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         }
         line.writeBytes(bytes.slice(0, take).toArray());
         if (nl >= 0) {
-          requestLine = line.toString(StandardCharsets.UTF_8).strip();
-          int announced = HostApi.announcedBlob(json, requestLine, settings.maxBlob());
-          blob = new byte[announced];
+          read(line.toString(StandardCharsets.UTF_8).strip());
           phase = Phase.BLOB;
           acceptBlob(bytes.drop(nl + 1));
         }
@@ -224,8 +224,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         if (text.isEmpty()) {
           return answerAtOnce(HostApi.error("empty request: expected one JSON object on one line"));
         }
-        requestLine = text;
-        blob = new byte[HostApi.announcedBlob(json, requestLine, settings.maxBlob())];
+        read(text);
         dispatch(false);
       }
       case BLOB -> dispatch(false);
@@ -249,8 +248,23 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     return this;
   }
 
+  /** The request line, parsed once: the blob it announces, or what is wrong with it. */
+  private void read(String text) {
+    try {
+      request = HostApi.parse(json, text);
+      blob = new byte[HostApi.announcedBlob(request, settings.maxBlob())];
+    } catch (ApiError e) {
+      unreadable = e;
+      blob = new byte[0];
+    }
+  }
+
   /** Hands the request to the API; a blob cut short reads as such (and as timed out, when it was). */
   private void dispatch(boolean timedOut) {
+    if (unreadable != null) {
+      answerAtOnce(HostApi.error(unreadable.getMessage()));
+      return;
+    }
     timers.cancel(ReadTimeout.INSTANCE);
     phase = Phase.HANDLING;
     InputStream in = new BlobStream(blob, blobGot, timedOut);
@@ -266,7 +280,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         return clientOpen;
       }
     };
-    getContext().pipeToSelf(api.handle(requestLine, in, events), (answer, failure) -> new Answered(
+    getContext().pipeToSelf(api.handle(request, in, events), (answer, failure) -> new Answered(
         failure == null ? answer : HostApi.error("internal error: " + failure)));
   }
 

@@ -86,18 +86,9 @@ public final class HostApi {
    * send progress {@code events} while they run; the returned stage completes with the final
    * answer (an error answer when the request fails). Never throws, never fails.
    */
-  public CompletionStage<ObjectNode> handle(String line, InputStream in, Events events) {
+  public CompletionStage<ObjectNode> handle(JsonNode request, InputStream in, Events events) {
     try {
-      JsonNode parsed;
-      try {
-        parsed = json.readTree(line);
-      } catch (IOException e) {
-        throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
-      }
-      if (parsed == null || !parsed.isObject()) {
-        throw new ApiError("the request must be one JSON object on one line");
-      }
-      ApiRequest r = new ApiRequest(parsed);
+      ApiRequest r = new ApiRequest(request);
       String cmd = r.cmd();
       CompletionStage<ObjectNode> answer = switch (cmd) {
         case "status" -> status(r);
@@ -134,31 +125,36 @@ public final class HostApi {
     return java.util.concurrent.CompletableFuture.supplyAsync(work, blockingIo);
   }
 
+  /** The request line as a JSON object; an {@link ApiError} naming what is wrong with it otherwise. */
+  static JsonNode parse(ObjectMapper json, String line) {
+    JsonNode parsed;
+    try {
+      parsed = json.readTree(line);
+    } catch (IOException e) {
+      throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (parsed == null || !parsed.isObject()) {
+      throw new ApiError("the request must be one JSON object on one line");
+    }
+    return parsed;
+  }
+
   /**
    * How many bytes follow a request line: the blob (or blobs) its command announces, counted
    * only when their sizes are valid (an invalid size is answered by the command, without a blob).
    */
-  static int announcedBlob(ObjectMapper json, String line, long maxBlob) {
-    JsonNode r;
-    try {
-      r = json.readTree(line);
-    } catch (IOException e) {
-      return 0;
-    }
-    if (r == null || !r.isObject()) {
-      return 0;
-    }
+  static int announcedBlob(JsonNode r, long maxBlob) {
     String cmd = r.path("cmd").asText("");
     long total = switch (cmd) {
-      case "load", "deploy" -> size(r.get("blob_size"), maxBlob);
-      case "build_and_load", "build-and-deploy", "build_and_deploy" -> size(r.get("source_size"), maxBlob);
+      case "load", "deploy" -> validSize(r, "blob_size", maxBlob);
+      case "build_and_load", "build-and-deploy", "build_and_deploy" -> validSize(r, "source_size", maxBlob);
       case "fleet" -> r.path("op").asText("").equals("deploy")
-          ? (r.has("blob_size") ? size(r.get("blob_size"), maxBlob) : size(r.get("source_size"), maxBlob)) : 0;
+          ? validSize(r, r.has("blob_size") ? "blob_size" : "source_size", maxBlob) : 0;
       case "campaign" -> {
         long sum = 0;
         if (r.path("op").asText("").equals("run")) {
           for (JsonNode m : r.path("modules")) {
-            long one = size(m.get("size"), maxBlob);
+            long one = validSize(m, "size", maxBlob);
             if (one == 0) {
               break; // the modules are read in order: the command stops at this one
             }
@@ -172,13 +168,13 @@ public final class HostApi {
     return total > 8 * maxBlob || total > Integer.MAX_VALUE - 16 ? 0 : (int) total;
   }
 
-  private static long size(JsonNode v, long max) {
-    if (v == null || v.isNull()) {
+  /** {@code field}'s size as the command will read it; 0 when the command will refuse it. */
+  private static long validSize(JsonNode request, String field, long max) {
+    try {
+      return new ApiRequest(request).size(field, max);
+    } catch (ApiError e) {
       return 0;
     }
-    long n = v.isIntegralNumber() && v.canConvertToLong() ? v.asLong()
-        : v.isTextual() && v.asText().matches("\\d{1,12}") ? Long.parseLong(v.asText()) : 0;
-    return n > 0 && n <= max ? n : 0;
   }
 
   private static String firstLine(String text) {
@@ -702,14 +698,7 @@ public final class HostApi {
     } catch (TimeoutException e) {
       throw new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
     } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
-      if (cause instanceof BoardDirectory.BoardNotAvailable || cause instanceof ApiError) {
-        throw new ApiError(cause.getMessage());
-      }
-      if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
-        throw new ApiError("no answer from " + what + " within " + timeout.toSeconds() + " s");
-      }
-      throw new ApiError(what + " failed: " + cause);
+      throw apiError(e.getCause(), timeout, what);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError("interrupted");
