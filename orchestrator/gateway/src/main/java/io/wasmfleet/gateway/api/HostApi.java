@@ -620,7 +620,10 @@ public final class HostApi {
             .map(r -> r.substring(GatewayNode.NODE_ROLE_PREFIX.length())).findFirst().orElse(node.toString()));
   }
 
-  /** {@code stage}, failing with the API's own words when it fails or takes longer than {@code timeout}. */
+  /**
+   * {@code stage} (an ask, which times out on its own after {@code timeout}), failing with the
+   * API's own words: "no answer from {@code what} within N s", a board's unavailability, ...
+   */
   private static <T> CompletionStage<T> within(CompletionStage<T> stage, Duration timeout, String what) {
     java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
     stage.whenComplete((value, failure) -> {
@@ -630,9 +633,7 @@ public final class HostApi {
         result.completeExceptionally(apiError(failure, timeout, what));
       }
     });
-    return result.orTimeout(timeout.toMillis() + 50, TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(failure -> java.util.concurrent.CompletableFuture.failedFuture(
-            apiError(failure, timeout, what)));
+    return result;
   }
 
   private static ApiError apiError(Throwable failure, Duration timeout, String what) {
