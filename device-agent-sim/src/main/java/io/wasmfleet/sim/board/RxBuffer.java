@@ -1,26 +1,18 @@
 package io.wasmfleet.sim.board;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The board's UART receive buffer: links push bytes in, the firmware thread takes them out
- * one at a time. Bounded, so a fast sender is held back (TCP flow control) rather than
- * buffered without limit. A reboot empties it and wakes the reader with {@link Rebooted}.
+ * The board's UART receive buffer: links put bytes in, the firmware takes them out one at a
+ * time. Bounded, so a fast sender is held back (TCP flow control) rather than buffered without
+ * limit: a network link offers what fits and waits for {@link SimulatedBoard#whenRxSpace}; a
+ * serial link's reader blocks in {@link #push}. A reboot empties it and starts a new epoch.
  */
 final class RxBuffer {
 
-  /** The board rebooted while the firmware thread was waiting for input. */
-  static final class Rebooted extends Exception {
-    Rebooted() {
-      super(null, null, false, false);
-    }
-  }
-
   private final byte[] ring;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
   private int head;
   private int count;
@@ -31,22 +23,41 @@ final class RxBuffer {
     ring = new byte[capacity];
   }
 
-  void push(byte[] data, int offset, int length) throws InterruptedException {
+  /** Puts in as many bytes as fit and returns how many that was. */
+  int offer(byte[] data, int offset, int length) {
     lock.lock();
     try {
-      for (int i = 0; i < length; i++) {
+      if (closed) {
+        return length;
+      }
+      int n = Math.min(length, ring.length - count);
+      for (int i = 0; i < n; i++) {
+        ring[(head + count) % ring.length] = data[offset + i];
+        count++;
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Puts in every byte, waiting while the buffer is full (a serial line's reader). */
+  void push(byte[] data, int offset, int length, Runnable afterSome) throws InterruptedException {
+    int done = 0;
+    while (done < length) {
+      lock.lock();
+      try {
         while (count == ring.length && !closed) {
           notFull.await();
         }
         if (closed) {
           return;
         }
-        ring[(head + count) % ring.length] = data[offset + i];
-        count++;
-        notEmpty.signal();
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
+      done += offer(data, offset + done, length - done);
+      afterSome.run();
     }
   }
 
@@ -59,45 +70,36 @@ final class RxBuffer {
     }
   }
 
-  /** The next byte, waiting as long as it takes. */
-  int read(long seenEpoch) throws InterruptedException, Rebooted {
-    return read(false, 0, seenEpoch);
-  }
-
-  /**
-   * The next byte, or -1 when {@code deadlineNanos} ({@link System#nanoTime()} based) passes
-   * first. Throws {@link Rebooted} when the epoch moved past {@code seenEpoch}.
-   */
-  int readBefore(long deadlineNanos, long seenEpoch) throws InterruptedException, Rebooted {
-    return read(true, deadlineNanos, seenEpoch);
-  }
-
-  private int read(boolean timed, long deadlineNanos, long seenEpoch)
-      throws InterruptedException, Rebooted {
+  /** The next byte, or -1 when there is none or the epoch moved past {@code seenEpoch}. */
+  int poll(long seenEpoch) {
     lock.lock();
     try {
-      while (count == 0) {
-        if (epoch != seenEpoch || closed) {
-          throw new Rebooted();
-        }
-        if (!timed) {
-          notEmpty.await();
-        } else {
-          long left = deadlineNanos - System.nanoTime();
-          if (left <= 0) {
-            return -1;
-          }
-          notEmpty.await(left, TimeUnit.NANOSECONDS);
-        }
-      }
-      if (epoch != seenEpoch) {
-        throw new Rebooted();
+      if (count == 0 || epoch != seenEpoch) {
+        return -1;
       }
       int b = ring[head] & 0xff;
       head = (head + 1) % ring.length;
       count--;
       notFull.signal();
       return b;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isEmpty() {
+    lock.lock();
+    try {
+      return count == 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean hasSpace() {
+    lock.lock();
+    try {
+      return count < ring.length || closed;
     } finally {
       lock.unlock();
     }
@@ -110,7 +112,6 @@ final class RxBuffer {
       head = 0;
       count = 0;
       epoch++;
-      notEmpty.signalAll();
       notFull.signalAll();
     } finally {
       lock.unlock();
@@ -121,7 +122,6 @@ final class RxBuffer {
     lock.lock();
     try {
       closed = true;
-      notEmpty.signalAll();
       notFull.signalAll();
     } finally {
       lock.unlock();

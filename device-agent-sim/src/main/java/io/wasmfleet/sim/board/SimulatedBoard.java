@@ -28,9 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +42,13 @@ import org.slf4j.LoggerFactory;
  * its UART: the same lines, codes, messages and ordering as agent-wire-protocol-v1.md, real
  * pool arithmetic, wasm really executed by Chicory, and faults on demand.
  *
- * <p>Threads mirror the firmware's: one firmware thread reads lines and LOAD payloads and
- * answers commands; each job runs on its own worker; a timer escalates a STOP to a forced
- * stop. All slot and pool changes, and every line they print, happen under one state lock,
- * so START_OK always precedes its RESULT and STOP_OK its RESULT.
+ * <p>The firmware's reading thread is a sequence of short steps on {@link SimThreads} (one
+ * step of this board at a time): bytes arriving on the UART schedule a step, which reads lines
+ * and LOAD payloads and answers commands; the delay fault and the LOAD timeout are timers that
+ * schedule the next step, never a sleeping thread. Each job runs on its own worker, as on the
+ * firmware; a timer escalates a STOP to a forced stop. All slot and pool changes, and every
+ * line they print, happen under one state lock, so START_OK always precedes its RESULT and
+ * STOP_OK its RESULT.
  */
 public final class SimulatedBoard implements AutoCloseable {
 
@@ -57,8 +63,16 @@ public final class SimulatedBoard implements AutoCloseable {
   private final Object state = new Object();
   private final Object output = new Object();
   private final Slot[] slots;
-  private final ScheduledExecutorService timers;
-  private final Thread firmware;
+  private final ScheduledExecutorService threads = SimThreads.shared();
+
+  // the firmware's reading side: touched only inside a step (see step())
+  private final AtomicBoolean stepping = new AtomicBoolean();
+  private final ConcurrentLinkedQueue<Runnable> continuations = new ConcurrentLinkedQueue<>();
+  private final StringBuilder lineSoFar = new StringBuilder();
+  private long seenEpoch;
+  private Upload upload;
+  private boolean paused;
+  private final AtomicReference<Runnable> rxSpaceWaiter = new AtomicReference<>();
 
   // guarded by state
   private WamrPool pool;
@@ -69,6 +83,11 @@ public final class SimulatedBoard implements AutoCloseable {
   private String pendingHello;
   private boolean hung;
   private final List<String> held = new ArrayList<>();
+  private final ArrayDeque<Paced> txQueue = new ArrayDeque<>();
+  private boolean txScheduled;
+
+  /** A line on a paced wire: written to {@code uplink} once the wire has carried it. */
+  private record Paced(Uplink uplink, byte[] bytes, long dueNanos) {}
 
   private volatile boolean closed;
 
@@ -81,17 +100,9 @@ public final class SimulatedBoard implements AutoCloseable {
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot(i);
     }
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sim-" + id + "-timer");
-      t.setDaemon(true);
-      return t;
-    });
     synchronized (state) {
       boot();
     }
-    this.firmware = new Thread(this::firmwareLoop, "sim-" + id + "-fw");
-    firmware.setDaemon(true);
-    firmware.start();
   }
 
   public String id() {
@@ -127,15 +138,67 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** Bytes arriving on the UART. Blocks while the receive buffer is full. */
+  /** Bytes arriving on the UART from a reader that may wait: blocks while the buffer is full. */
   public void receive(byte[] data, int offset, int length) throws InterruptedException {
-    rx.push(data, offset, length);
+    rx.push(data, offset, length, this::schedule);
   }
 
+  /**
+   * Bytes arriving on the UART from a link that must not wait: takes what fits in the receive
+   * buffer and returns how many bytes that was. After a short count, call {@link #whenRxSpace}.
+   */
+  public int offer(byte[] data, int offset, int length) {
+    int n = rx.offer(data, offset, length);
+    if (n > 0) {
+      schedule();
+    }
+    return n;
+  }
+
+  /** Runs {@code then} (once, on a shared thread) when the receive buffer has room again. */
+  public void whenRxSpace(Runnable then) {
+    rxSpaceWaiter.set(then);
+    if (rx.hasSpace()) {
+      Runnable r = rxSpaceWaiter.getAndSet(null);
+      if (r != null) {
+        threads.execute(r);
+      }
+    }
+  }
+
+  /** Writes a line; under {@code output}. False when no link is attached (the line is lost). */
   private boolean write(String line) {
     byte[] bytes = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
-    txPacer.pace(bytes.length);
-    return uplink != null && uplink.write(bytes);
+    if (uplink == null) {
+      return false;
+    }
+    if (!txPacer.paces()) {
+      return uplink.write(bytes);
+    }
+    txQueue.add(new Paced(uplink, bytes, txPacer.reserve(bytes.length)));
+    scheduleTx();
+    return true;
+  }
+
+  private void scheduleTx() {
+    if (txScheduled || txQueue.isEmpty()) {
+      return;
+    }
+    txScheduled = true;
+    long wait = Math.max(0, txQueue.peek().dueNanos() - System.nanoTime());
+    threads.schedule(this::flushTx, wait, TimeUnit.NANOSECONDS);
+  }
+
+  private void flushTx() {
+    synchronized (output) {
+      txScheduled = false;
+      long now = System.nanoTime();
+      while (!txQueue.isEmpty() && txQueue.peek().dueNanos() <= now) {
+        Paced p = txQueue.poll();
+        p.uplink().write(p.bytes());
+      }
+      scheduleTx();
+    }
   }
 
   /** Prints one line on the UART (held back while the board hangs). */
@@ -158,12 +221,22 @@ public final class SimulatedBoard implements AutoCloseable {
     emit(line);
   }
 
-  /** The delay fault: the board takes this long before answering. */
-  private void pauseForDelayFault() throws InterruptedException {
+  /**
+   * The delay fault: the board takes this long before answering. Runs {@code then} after the
+   * delay, reading nothing meanwhile (the firmware is busy), or at once without the fault.
+   */
+  private void afterDelayFault(Runnable then) {
     Duration delay = faults.delay();
-    if (!delay.isZero()) {
-      TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+    if (delay.isZero()) {
+      then.run();
+      return;
     }
+    paused = true;
+    long epoch = seenEpoch;
+    threads.schedule(() -> continueWith(epoch, () -> {
+      paused = false;
+      then.run();
+    }), delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   // ---- boot and the firmware loop -----------------------------------------------------------
@@ -201,42 +274,85 @@ public final class SimulatedBoard implements AutoCloseable {
       rx.reset();
       boot();
     }
+    schedule();
     log.info("board {}: rebooted", id);
   }
 
-  private void firmwareLoop() {
-    while (!closed) {
+  // ---- the firmware's reading side, as steps ------------------------------------------------
+
+  /** Asks for a step of this board on a shared thread, unless one is scheduled or running. */
+  private void schedule() {
+    if (!closed && stepping.compareAndSet(false, true)) {
+      threads.execute(this::step);
+    }
+  }
+
+  /** Runs {@code then} in a later step, unless the board rebooted since {@code epoch}. */
+  private void continueWith(long epoch, Runnable then) {
+    continuations.add(() -> {
+      if (epoch == seenEpoch) {
+        then.run();
+      }
+    });
+    schedule();
+  }
+
+  /** One step: what timers left to do, then the bytes received, until a pause or no input. */
+  private void step() {
+    try {
       long epoch = rx.epoch();
-      try {
-        String line = readLine(epoch);
-        if (!line.isEmpty()) {
-          handle(line, epoch);
-        }
-      } catch (RxBuffer.Rebooted rebooted) {
-        // start over with a fresh epoch
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.error("board {}: unexpected failure handling a line; the board keeps running", id, e);
+      if (epoch != seenEpoch) {
+        seenEpoch = epoch; // a reboot: whatever was half read is gone
+        lineSoFar.setLength(0);
+        upload = null;
+        paused = false;
+      }
+      Runnable next;
+      while ((next = continuations.poll()) != null) {
+        next.run();
+      }
+      readInput();
+    } catch (RuntimeException e) {
+      log.error("board {}: unexpected failure handling input; the board keeps running", id, e);
+    } finally {
+      stepping.set(false);
+    }
+    if (!continuations.isEmpty() || (!paused && !rx.isEmpty()) || rx.epoch() != seenEpoch) {
+      schedule();
+    }
+    if (rxSpaceWaiter.get() != null && rx.hasSpace()) {
+      Runnable r = rxSpaceWaiter.getAndSet(null);
+      if (r != null) {
+        r.run();
+      }
+    }
+  }
+
+  private void readInput() {
+    int b;
+    while (!paused && !closed && (b = rx.poll(seenEpoch)) >= 0) {
+      if (upload != null) {
+        payloadByte(upload, b);
+      } else {
+        lineByte(b);
       }
     }
   }
 
   /** A line as firmware 1.0.0 reads it: {@code \n} or {@code \r} ends it, the rest is cut. */
-  private String readLine(long epoch) throws InterruptedException, RxBuffer.Rebooted {
-    StringBuilder line = new StringBuilder();
-    while (true) {
-      int b = rx.read(epoch);
-      if (b == '\n' || b == '\r') {
-        return line.toString();
+  private void lineByte(int b) {
+    if (b == '\n' || b == '\r') {
+      String line = lineSoFar.toString();
+      lineSoFar.setLength(0);
+      if (!line.isEmpty()) {
+        handle(line);
       }
-      if (line.length() < profile.maxLine()) {
-        line.append((char) b);
-      }
+    } else if (lineSoFar.length() < profile.maxLine()) {
+      lineSoFar.append((char) b);
     }
   }
 
-  private void handle(String line, long epoch) throws InterruptedException, RxBuffer.Rebooted {
+  private void handle(String line) {
     linesRead.incrementAndGet();
     int space = line.indexOf(' ');
     String keyword = space < 0 ? line : line.substring(0, space);
@@ -247,20 +363,17 @@ public final class SimulatedBoard implements AutoCloseable {
       }
     }
     switch (keyword) {
-      case "LOAD" -> onLoad(line, epoch);
-      case "START" -> onStart(line);
-      case "STOP" -> onStop(line);
-      case "STATUS" -> {
-        pauseForDelayFault();
-        reply(status().format());
-      }
+      case "LOAD" -> afterDelayFault(() -> onLoad(line));
+      case "START" -> afterDelayFault(() -> onStart(line));
+      case "STOP" -> afterDelayFault(() -> onStop(line));
+      case "STATUS" -> afterDelayFault(() -> reply(status().format()));
       default -> {
         if (admin) {
           adminFromWire(line);
         } else {
           unknownCommands.incrementAndGet();
-          pauseForDelayFault();
-          reply(new DeviceLine.DeviceError(DeviceLine.DeviceError.UNKNOWN_COMMAND, WireParams.EMPTY).format());
+          afterDelayFault(() -> reply(
+              new DeviceLine.DeviceError(DeviceLine.DeviceError.UNKNOWN_COMMAND, WireParams.EMPTY).format()));
         }
       }
     }
@@ -272,8 +385,28 @@ public final class SimulatedBoard implements AutoCloseable {
     return new LoadErr(code, msg).format();
   }
 
-  private void onLoad(String line, long epoch) throws InterruptedException, RxBuffer.Rebooted {
-    pauseForDelayFault();
+  /** A LOAD whose payload is being read: where it goes, and the bytes so far. */
+  private static final class Upload {
+    final Load load;
+    final Slot target;
+    final String warn;
+    final WamrPool.Block block;
+    final byte[] buf;
+    int got;
+    long index;
+    long deadline;
+
+    Upload(Load load, Slot target, String warn, WamrPool.Block block, long deadline) {
+      this.load = load;
+      this.target = target;
+      this.warn = warn;
+      this.block = block;
+      this.buf = new byte[(int) load.size()];
+      this.deadline = deadline;
+    }
+  }
+
+  private void onLoad(String line) {
     Load load;
     try {
       load = (Load) GatewayCommand.parse(line);
@@ -325,68 +458,90 @@ public final class SimulatedBoard implements AutoCloseable {
       payloadBlock = block.get();
       reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), WireParams.EMPTY).format());
     }
-
-    byte[] payload = receivePayload(load, epoch);
-    pauseForDelayFault();
-    if (payload == null) {
-      payloadBlock.free();
-      reply(loadErr("TIMEOUT", "binary payload not received"));
-      return;
-    }
-    int crc = Crc32.of(payload);
-    if (crc != load.crc32()) {
-      payloadBlock.free();
-      reply(loadErr("BAD_CRC", "expected=" + Crc32.hex(load.crc32()) + " got=" + Crc32.hex(crc)));
-      return;
-    }
-    Prepared prepared = prepare(payload, load);
-    synchronized (state) {
-      if (rx.epoch() != epoch) {
-        throw new RxBuffer.Rebooted();
-      }
-      String error = install(target, load, payloadBlock, prepared);
-      if (error != null) {
-        payloadBlock.free();
-        reply(error);
-        return;
-      }
-      reply(new LoadOk(warn, warn == null ? null : load.replaceVictim(), WireParams.EMPTY).format());
+    Upload u = new Upload(load, target, warn, payloadBlock,
+        System.nanoTime() + profile.loadTimeout().toNanos());
+    upload = u;
+    if (u.buf.length == 0) {
+      payloadDone(u);
+    } else {
+      watchDeadline(u);
     }
   }
 
   /**
-   * Reads the LOAD payload. Null when it does not arrive in time: firmware 1.0.0 gives the
-   * whole payload {@code load-timeout}; an {@code inactivity} profile restarts it per byte.
+   * Firmware 1.0.0 gives the whole payload {@code load-timeout}; an {@code inactivity} profile
+   * restarts it per byte. Checked when the deadline passes, after the bytes already received.
    */
-  private byte[] receivePayload(Load load, long epoch) throws InterruptedException, RxBuffer.Rebooted {
-    byte[] buf = new byte[(int) load.size()];
-    long timeout = profile.loadTimeout().toNanos();
-    long deadline = System.nanoTime() + timeout;
-    int got = 0;
-    long index = 0;
-    while (got < buf.length) {
-      int b = rx.readBefore(deadline, epoch);
-      if (b < 0) {
-        return null;
+  private void watchDeadline(Upload u) {
+    long epoch = seenEpoch;
+    threads.schedule(() -> continueWith(epoch, () -> {
+      if (upload != u) {
+        return;
       }
-      if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY) {
-        deadline = System.nanoTime() + timeout;
+      readInput();
+      if (upload != u) {
+        return;
       }
-      if (faults.rebootAt(index++)) {
-        log.info("board {}: reboot fault at payload byte {}", id, index - 1);
-        reboot();
-        throw new RxBuffer.Rebooted();
+      if (System.nanoTime() - u.deadline < 0) {
+        watchDeadline(u);
+        return;
       }
-      switch (faults.payloadByte()) {
-        case DROP -> {
-          continue;
-        }
-        case CORRUPT -> b = faults.corrupt(b);
-        case KEEP -> { }
-      }
-      buf[got++] = (byte) b;
+      upload = null;
+      afterDelayFault(() -> {
+        u.block.free();
+        reply(loadErr("TIMEOUT", "binary payload not received"));
+      });
+    }), Math.max(0, u.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  private void payloadByte(Upload u, int b) {
+    if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY) {
+      u.deadline = System.nanoTime() + profile.loadTimeout().toNanos();
     }
-    return buf;
+    if (faults.rebootAt(u.index++)) {
+      log.info("board {}: reboot fault at payload byte {}", id, u.index - 1);
+      upload = null;
+      reboot();
+      return;
+    }
+    switch (faults.payloadByte()) {
+      case DROP -> {
+        return;
+      }
+      case CORRUPT -> b = faults.corrupt(b);
+      case KEEP -> { }
+    }
+    u.buf[u.got++] = (byte) b;
+    if (u.got == u.buf.length) {
+      payloadDone(u);
+    }
+  }
+
+  private void payloadDone(Upload u) {
+    upload = null;
+    long epoch = seenEpoch;
+    afterDelayFault(() -> {
+      Load load = u.load;
+      int crc = Crc32.of(u.buf);
+      if (crc != load.crc32()) {
+        u.block.free();
+        reply(loadErr("BAD_CRC", "expected=" + Crc32.hex(load.crc32()) + " got=" + Crc32.hex(crc)));
+        return;
+      }
+      Prepared prepared = prepare(u.buf, load);
+      synchronized (state) {
+        if (rx.epoch() != epoch) {
+          return; // rebooted meanwhile: the pool and the slots are new
+        }
+        String error = install(u.target, load, u.block, prepared);
+        if (error != null) {
+          u.block.free();
+          reply(error);
+          return;
+        }
+        reply(new LoadOk(u.warn, u.warn == null ? null : load.replaceVictim(), WireParams.EMPTY).format());
+      }
+    });
   }
 
   /** A payload read into a program (or a native AOT file), or the LOAD_ERR that refuses it. */
@@ -502,8 +657,7 @@ public final class SimulatedBoard implements AutoCloseable {
         .format();
   }
 
-  private void onStart(String line) throws InterruptedException {
-    pauseForDelayFault();
+  private void onStart(String line) {
     Start start;
     try {
       start = (Start) GatewayCommand.parse(line);
@@ -599,8 +753,7 @@ public final class SimulatedBoard implements AutoCloseable {
         timing(slot.module, slot.job)).format();
   }
 
-  private void onStop(String line) throws InterruptedException {
-    pauseForDelayFault();
+  private void onStop(String line) {
     String moduleId = WireLine.tokenize(line).flatMap(w -> w.params().get("module_id")).orElse(null);
     if (moduleId == null) {
       reply(new StopOk("NO_JOB", WireParams.EMPTY).format());
@@ -616,7 +769,7 @@ public final class SimulatedBoard implements AutoCloseable {
       Slot.Job job = slot.job;
       LoadedModule m = slot.module;
       m.terminateWorker();
-      timers.schedule(() -> forceIfStillRunning(slot, job),
+      threads.schedule(() -> forceIfStillRunning(slot, job),
           profile.forcedStopAfter().toNanos(), TimeUnit.NANOSECONDS);
     }
   }
@@ -797,8 +950,7 @@ public final class SimulatedBoard implements AutoCloseable {
   public void close() {
     closed = true;
     rx.close();
-    firmware.interrupt();
-    timers.shutdownNow();
+    rxSpaceWaiter.set(null);
     synchronized (state) {
       for (Slot s : slots) {
         if (s.module != null) {

@@ -35,6 +35,21 @@ public final class Pacer {
     }
   }
 
+  /** True when bytes take time on this wire. */
+  public boolean paces() {
+    return nanosPerByte > 0;
+  }
+
+  /**
+   * Books {@code bytes} on the wire after everything booked so far and returns the
+   * {@link System#nanoTime()} at which they have crossed it; never waits.
+   */
+  public synchronized long reserve(int bytes) {
+    long now = System.nanoTime();
+    next = Math.max(next, now) + bytes * nanosPerByte;
+    return next;
+  }
+
   public synchronized void pace(int bytes) {
     if (nanosPerByte <= 0) {
       return;

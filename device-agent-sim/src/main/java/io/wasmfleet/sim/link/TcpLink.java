@@ -1,70 +1,88 @@
 package io.wasmfleet.sim.link;
 
+import io.wasmfleet.sim.board.SimThreads;
 import io.wasmfleet.sim.board.SimulatedBoard;
 import io.wasmfleet.sim.board.Uplink;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A board's UART bridged to TCP, like ser2net: one connection at a time (a new one replaces
- * the old), and opening or closing a connection never resets the board.
+ * the old), and opening or closing a connection never resets the board. Non-blocking, on the
+ * process's one {@link TcpHub} selector thread: what the board's receive buffer cannot take
+ * yet stays in the socket (TCP flow control holds the sender back), and with UART pacing the
+ * bytes reach the board a slice at a time at the wire's pace, on a timer rather than a sleep.
  */
 public final class TcpLink implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
+  /** Output a gateway has not read yet, beyond which the connection is dropped. */
+  private static final int MAX_UNSENT = 4 * 1024 * 1024;
 
   private final SimulatedBoard board;
-  private final ServerSocket server;
+  private final ServerSocketChannel server;
+  private final TcpHub hub = TcpHub.shared();
   private final Pacer rxPacer;
   private final AtomicReference<Connection> current = new AtomicReference<>();
-  private final Thread acceptor;
   private volatile boolean closed;
 
   public TcpLink(SimulatedBoard board, String host, int port, boolean uartPacing) throws IOException {
     this.board = board;
     this.rxPacer = uartPacing ? new Pacer(board.profile().nanosPerUartByte()) : Pacer.none();
-    this.server = new ServerSocket();
-    server.setReuseAddress(true);
-    server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-    this.acceptor = new Thread(this::acceptLoop, "sim-" + board.id() + "-accept");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    this.server = ServerSocketChannel.open();
+    try {
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+      server.configureBlocking(false);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    hub.register(server, SelectionKey.OP_ACCEPT, key -> accept(), key -> { });
   }
 
   public int port() {
-    return server.getLocalPort();
+    return server.socket().getLocalPort();
   }
 
   public String address() {
-    return server.getInetAddress().getHostAddress() + ":" + port();
+    return server.socket().getInetAddress().getHostAddress() + ":" + port();
   }
 
-  private void acceptLoop() {
-    while (!closed) {
-      try {
-        Socket socket = server.accept();
-        socket.setTcpNoDelay(true);
-        Connection c = new Connection(socket);
+  /** On the selector thread. */
+  private void accept() {
+    try {
+      SocketChannel ch;
+      while ((ch = server.accept()) != null) {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Connection c = new Connection(ch);
+        c.key = ch.register(hub.selector(), SelectionKey.OP_READ, (Consumer<SelectionKey>) c::ready);
         Connection previous = current.getAndSet(c);
         if (previous != null) {
           previous.close();
         }
-        board.attach(c);
-        Thread reader = new Thread(c::readLoop, "sim-" + board.id() + "-rx");
-        reader.setDaemon(true);
-        reader.start();
-      } catch (IOException e) {
-        if (!closed) {
-          log.warn("board {}: accept failed: {}", board.id(), e.getMessage());
+        if (closed) {
+          c.close();
+          return;
         }
+        board.attach(c);
+      }
+    } catch (IOException e) {
+      if (!closed) {
+        log.warn("board {}: accept failed: {}", board.id(), e.getMessage());
       }
     }
   }
@@ -84,22 +102,56 @@ public final class TcpLink implements AutoCloseable {
   }
 
   private final class Connection implements Uplink {
-    private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
+    private final SocketChannel channel;
+    volatile SelectionKey key;
+    // output: guarded by out
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private int unsent;
+    // input not yet taken by the board: guarded by this
+    private byte[] pending;
+    private int pendingOff;
+    private int pendingLen;
+    private int sliceLeft;
+    private long sliceDue;
+    private boolean cutAfterPending;
+    private volatile boolean gone;
 
-    Connection(Socket socket) throws IOException {
-      this.socket = socket;
-      this.out = socket.getOutputStream();
-      this.in = socket.getInputStream();
+    Connection(SocketChannel channel) {
+      this.channel = channel;
+    }
+
+    /** The selector saw this connection readable or writable. */
+    void ready(SelectionKey k) {
+      if (k.isValid() && k.isWritable()) {
+        flush();
+      }
+      if (k.isValid() && k.isReadable()) {
+        read();
+      }
     }
 
     @Override
     public boolean write(byte[] bytes) {
-      synchronized (this) {
+      synchronized (out) {
+        if (gone) {
+          return false;
+        }
         try {
-          out.write(bytes);
-          out.flush();
+          ByteBuffer b = ByteBuffer.wrap(bytes);
+          if (out.isEmpty()) {
+            channel.write(b);
+            if (!b.hasRemaining()) {
+              return true;
+            }
+          }
+          out.add(b);
+          unsent += b.remaining();
+          if (unsent > MAX_UNSENT) {
+            log.warn("board {}: the gateway reads nothing ({} bytes unsent); dropping the connection", board.id(), unsent);
+            close();
+            return false;
+          }
+          hub.interest(key, SelectionKey.OP_WRITE, 0);
           return true;
         } catch (IOException e) {
           close();
@@ -108,38 +160,101 @@ public final class TcpLink implements AutoCloseable {
       }
     }
 
-    /**
-     * Reads until the peer stops sending. A half-close (the peer shut its sending side, as
-     * {@code nc -q1} does) leaves this side writable, so replies still reach the peer; the
-     * socket closes when a write fails or a new connection replaces it. The cut fault closes
-     * at once.
-     */
-    void readLoop() {
-      byte[] buf = new byte[4096];
-      try {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          int allowed = (int) board.faults().bytesBeforeCut(n);
-          rxPacer.deliver(board, buf, allowed);
-          if (allowed < n) {
-            log.info("board {}: cut fault closes the connection", board.id());
-            close();
-            return;
+    /** On the selector thread: writes what waited for room in the socket. */
+    private void flush() {
+      synchronized (out) {
+        try {
+          while (!out.isEmpty()) {
+            ByteBuffer b = out.peek();
+            int n = channel.write(b);
+            unsent -= n;
+            if (b.hasRemaining()) {
+              return;
+            }
+            out.poll();
           }
+          key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+          return;
+        } catch (IOException e) {
+          // closed below, outside the lock: close() takes the board's output lock
         }
+      }
+      close();
+    }
+
+    /**
+     * On the selector thread. A half-close (the peer shut its sending side, as {@code nc -q1}
+     * does) leaves this side writable, so replies still reach the peer; the socket closes when
+     * a write fails or a new connection replaces it. The cut fault closes at once.
+     */
+    private void read() {
+      ByteBuffer buf = hub.readBuffer;
+      buf.clear();
+      int n;
+      try {
+        n = channel.read(buf);
       } catch (IOException e) {
         close();
-      } catch (InterruptedException e) {
-        close();
-        Thread.currentThread().interrupt();
+        return;
       }
+      if (n < 0) {
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      int allowed = (int) board.faults().bytesBeforeCut(n);
+      synchronized (this) {
+        pending = new byte[allowed];
+        buf.flip();
+        buf.get(pending, 0, allowed);
+        pendingOff = 0;
+        pendingLen = allowed;
+        cutAfterPending = allowed < n;
+      }
+      key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+      deliver();
+    }
+
+    /** Hands what was read to the board: all it takes, paced by slices on a paced wire. */
+    private synchronized void deliver() {
+      if (gone) {
+        return;
+      }
+      while (pendingOff < pendingLen) {
+        if (sliceLeft == 0) {
+          sliceLeft = Math.min(rxPacer.paces() ? Pacer.UART_SLICE : pendingLen, pendingLen - pendingOff);
+          sliceDue = rxPacer.paces() ? rxPacer.reserve(sliceLeft) : 0;
+        }
+        long wait = sliceDue - System.nanoTime();
+        if (sliceDue != 0 && wait > 0) {
+          SimThreads.shared().schedule(this::deliver, wait, TimeUnit.NANOSECONDS);
+          return;
+        }
+        int took = board.offer(pending, pendingOff, sliceLeft);
+        pendingOff += took;
+        sliceLeft -= took;
+        if (sliceLeft > 0) {
+          board.whenRxSpace(this::deliver);
+          return;
+        }
+      }
+      pending = null;
+      if (cutAfterPending) {
+        log.info("board {}: cut fault closes the connection", board.id());
+        close();
+        return;
+      }
+      hub.interest(key, SelectionKey.OP_READ, 0);
     }
 
     void close() {
+      gone = true;
       board.detach(this);
       current.compareAndSet(this, null);
       try {
-        socket.close();
+        channel.close();
       } catch (IOException ignored) {
         // already closed
       }
