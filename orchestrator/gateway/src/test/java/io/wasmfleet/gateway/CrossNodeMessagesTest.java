@@ -63,6 +63,11 @@ class CrossNodeMessagesTest {
     kit.verifySerialization(told, true);
     // the fleet view's one-round description: asked of every node, answered with all its boards
     kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.BoardStates(java.util.Map.of("b", state, "c", told)), true);
+    // a fleet STATUS in one round: each node's share, and its answers
+    kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.StatusLocal(List.of("b", "c"), 4,
+        java.time.Duration.ofSeconds(16), testKit.<io.wasmfleet.gateway.fleet.FleetView.BoardAnswers>createTestProbe().getRef()), true);
+    kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.BoardAnswers(java.util.Map.of(
+        "b", DeviceActor.Answer.ok("STATUS_OK modules=\"none\""), "c", new DeviceActor.Answer(false, null, "no answer")), java.util.Map.of("b", 12L, "c", 16000L)), true);
     kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
   }
 }

@@ -255,6 +255,20 @@ class FleetClusterTest {
     }
     assertEquals("gw2", byId(boards("gw1")).get("p2").get("node").asText());
 
+    // A fleet STATUS from one node: each node asks its own boards in one round, and every board
+    // answers its own STATUS_OK, shown with the node that drives it.
+    ObjectNode everyStatus = HostApiClient.request("fleet", null);
+    everyStatus.put("v", 2);
+    everyStatus.put("op", "status");
+    everyStatus.put("select", "all");
+    JsonNode all = client("gw1").sendStreaming(everyStatus, null, HostApiClient.Progress.NONE, e -> { }).json();
+    assertEquals(BOARDS.size(), all.get("summary").get("ok").asInt(), all.toString());
+    Map<String, JsonNode> placed = byId(boards("gw1"));
+    for (JsonNode r : all.get("results")) {
+      assertTrue(r.get("detail").asText().startsWith("STATUS_OK"), r.toString());
+      assertEquals(placed.get(r.get("board").asText()).get("node").asText(), r.get("node").asText(), r.toString());
+    }
+
     // A module larger than Artery's default frame (256 KiB) reaches a board on another node:
     // the answer is the board's own, at once, not a deploy timeout.
     byte[] large = withCustomSection(BuiltModules.wasmBytes("math_ops"), 300 * 1024);

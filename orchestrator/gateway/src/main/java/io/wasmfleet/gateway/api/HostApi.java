@@ -457,7 +457,29 @@ public final class HostApi {
         wasm, source, events);
     return selectable(select).thenCompose(boards -> {
       List<FleetOperation.Target> targets = FleetOperation.select(select, boards);
-      return fleet(op, parallel, targets, perBoard, events);
+      return fleet(op, parallel, targets, op.equals("status") ? statusInOneRound(targets, parallel) : perBoard, events);
+    });
+  }
+
+  /**
+   * A fleet STATUS: every node asks its own boards in one round (see {@code FleetStatus}); a
+   * board that round left out (it was moving, or its node died meanwhile) is asked on its own,
+   * following it to its new node.
+   */
+  private java.util.function.Function<FleetOperation.Target, CompletionStage<ObjectNode>> statusInOneRound(
+      List<FleetOperation.Target> targets, int parallel) {
+    Duration timeout = settings.commandTimeout(settings.statusTimeout(), Duration.ZERO);
+    List<String> ids = targets.stream().filter(t -> t.unavailable() == null).map(FleetOperation.Target::board).toList();
+    CompletionStage<FleetView.BoardAnswers> round = directory.statusOf(ids, parallel, timeout)
+        .exceptionally(failure -> new FleetView.BoardAnswers(java.util.Map.of(), java.util.Map.of()));
+    return t -> round.thenCompose(r -> {
+      Answer a = r.answers().get(t.board());
+      if (a == null) {
+        return status(t.board(), 3).thenApply(this::answer);
+      }
+      ObjectNode out = answer(a);
+      out.put("ms", r.millis().getOrDefault(t.board(), 0L)); // the board's own time, not the wait for the round
+      return java.util.concurrent.CompletableFuture.completedFuture(out);
     });
   }
 

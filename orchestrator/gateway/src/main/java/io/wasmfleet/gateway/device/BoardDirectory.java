@@ -54,6 +54,18 @@ public final class BoardDirectory {
     return AskPattern.ask(fleet, r -> new FleetView.DescribeBoards(within, r), within.plus(timeout), system.scheduler());
   }
 
+  /**
+   * STATUS of {@code boards}, each node asking its own in one round ({@code parallel} at a
+   * time per node). Boards left out of the answer were not driven by a live node when asked,
+   * or their node died meanwhile: ask those one at a time.
+   */
+  public CompletionStage<FleetView.BoardAnswers> statusOf(List<String> boards, int parallel,
+      Duration perBoard) {
+    return AskPattern.<FleetView.Command, FleetView.BoardAnswers>ask(fleet,
+            r -> new FleetView.StatusOfBoards(boards, parallel, perBoard, r),
+            perBoard.plusSeconds(1).plus(timeout), system.scheduler());
+  }
+
   /** Every board of the fleet this node knows of, with where it is now. */
   public CompletionStage<List<FleetView.Placement>> list() {
     return AskPattern.ask(fleet, FleetView.ListBoards::new, timeout, system.scheduler());

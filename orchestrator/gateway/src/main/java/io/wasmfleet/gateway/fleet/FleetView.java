@@ -82,6 +82,22 @@ public final class FleetView {
   public record DescribeLocal(java.time.Duration within, ActorRef<BoardStates> replyTo)
       implements Command, io.wasmfleet.gateway.CborSerializable {}
 
+  /**
+   * STATUS of {@code boards}, each node asking its own (see {@link FleetStatus}), at most
+   * {@code parallel} at a time on each node. Answers for the boards that answered or failed on
+   * their node; a board no live node drives, or whose node died meanwhile, is left out.
+   */
+  public record StatusOfBoards(List<String> boards, int parallel, java.time.Duration timeout,
+      ActorRef<BoardAnswers> replyTo) implements Command {}
+
+  /** STATUS answers by board, and how long each board took to answer (ms, asked on its own node). */
+  public record BoardAnswers(Map<String, DeviceActor.Answer> answers, Map<String, Long> millis)
+      implements io.wasmfleet.gateway.CborSerializable {}
+
+  /** To a node's view: STATUS of these boards, which it drives. */
+  public record StatusLocal(List<String> boards, int parallel, java.time.Duration timeout,
+      ActorRef<BoardAnswers> replyTo) implements Command, io.wasmfleet.gateway.CborSerializable {}
+
   /** Every node's view registers under this key. */
   public static final org.apache.pekko.actor.typed.receptionist.ServiceKey<Command> VIEWS =
       org.apache.pekko.actor.typed.receptionist.ServiceKey.create(Command.class, "fleet-views");
@@ -146,6 +162,8 @@ public final class FleetView {
         })
         .onMessage(DescribeBoards.class, this::onDescribeBoards)
         .onMessage(DescribeLocal.class, this::onDescribeLocal)
+        .onMessage(StatusOfBoards.class, this::onStatusOfBoards)
+        .onMessage(StatusLocal.class, this::onStatusLocal)
         .build();
   }
 
@@ -163,6 +181,38 @@ public final class FleetView {
     }
     context.spawnAnonymous(merging(live.size(), m.within().plusMillis(200), BoardStates.class, BoardStates::states,
         m.replyTo(), reply -> live.forEach(v -> v.tell(new DescribeLocal(m.within(), reply)))));
+    return Behaviors.same();
+  }
+
+  /** Splits the boards by the live node that drives them and asks each node's view for its share. */
+  private Behavior<Command> onStatusOfBoards(StatusOfBoards m) {
+    Map<Address, ActorRef<Command>> viewOf = new HashMap<>();
+    for (ActorRef<Command> v : views) {
+      viewOf.put(v.path().address().hasLocalScope() ? self : v.path().address(), v);
+    }
+    viewOf.putIfAbsent(self, context.getSelf());
+    Map<ActorRef<Command>, List<String>> shares = new HashMap<>();
+    for (String id : m.boards()) {
+      Owner o = owners.get(id);
+      if (o != null && !isDown(o) && viewOf.containsKey(o.node())) {
+        shares.computeIfAbsent(viewOf.get(o.node()), v -> new ArrayList<>()).add(id);
+      }
+    }
+    context.spawnAnonymous(FleetStatus.gather(shares, m.parallel(), m.timeout(),
+        m.timeout().plusSeconds(1), m.replyTo()));
+    return Behaviors.same();
+  }
+
+  /** The boards of a share that are driven here, asked locally; the others are left out. */
+  private Behavior<Command> onStatusLocal(StatusLocal m) {
+    List<FleetStatus.Local> mine = new ArrayList<>();
+    for (String id : m.boards()) {
+      Owner o = owners.get(id);
+      if (o != null && o.ref() != null && o.ref().path().address().hasLocalScope()) {
+        mine.add(new FleetStatus.Local(id, o.ref()));
+      }
+    }
+    context.spawnAnonymous(FleetStatus.askLocal(mine, m.parallel(), m.timeout(), m.replyTo()));
     return Behaviors.same();
   }
 
