@@ -9,10 +9,13 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * Boards on the network (tcp endpoints) that any node may drive: one Cluster Sharding entity
@@ -20,6 +23,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * reconnects and re-reads STATUS. Every node lists the same {@code network-boards}.
  */
 public final class NetworkBoards {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NetworkBoards.class);
 
   public static final EntityTypeKey<DeviceActor.Command> TYPE = EntityTypeKey.create(DeviceActor.Command.class, "board");
 
@@ -73,7 +78,18 @@ public final class NetworkBoards {
     int slices = Math.max(1, Math.min(SLICES, ids.size()));
     return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
       timers.startSingleTimer("slice", 0, Duration.ZERO);
+      // A node removed from the cluster: its boards' shards can be re-homed now, so every board
+      // is pinged at once (the regions hold the pings until the coordinator has placed the
+      // shards) instead of waiting for the round to come by them.
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> removed), ClusterEvent.MemberRemoved.class));
       return Behaviors.receiveMessage(message -> {
+        if (message instanceof ClusterEvent.MemberRemoved removed) {
+          log.info("node {} removed: pinging all {} network boards so its boards start on a survivor now",
+              removed.member().address(), ids.size());
+          ids.forEach(id -> ref(context.getSystem(), id).tell(DeviceActor.KeepAlive.INSTANCE));
+          return Behaviors.same();
+        }
         int slice = (Integer) message;
         for (int i = slice; i < ids.size(); i += slices) {
           ref(context.getSystem(), ids.get(i)).tell(DeviceActor.KeepAlive.INSTANCE);
