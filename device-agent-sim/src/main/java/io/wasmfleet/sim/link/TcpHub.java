@@ -58,11 +58,10 @@ final class TcpHub {
   }
 
   /** Registers {@code channel} (non-blocking) on the selector thread; {@code ready} handles its events. */
-  void register(SelectableChannel channel, int ops, Consumer<SelectionKey> ready, Consumer<SelectionKey> registered) {
+  void register(SelectableChannel channel, int ops, Consumer<SelectionKey> ready) {
     submit(() -> {
       try {
-        SelectionKey key = channel.register(selector, ops, ready);
-        registered.accept(key);
+        channel.register(selector, ops, ready);
       } catch (IOException | CancelledKeyException e) {
         log.debug("registering a channel failed: {}", e.getMessage());
       }

@@ -50,7 +50,7 @@ public final class TcpLink implements AutoCloseable {
       server.close();
       throw e;
     }
-    hub.register(server, SelectionKey.OP_ACCEPT, key -> accept(), key -> { });
+    hub.register(server, SelectionKey.OP_ACCEPT, key -> accept());
   }
 
   public int port() {
