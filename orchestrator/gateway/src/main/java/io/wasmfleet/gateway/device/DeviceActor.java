@@ -5,20 +5,23 @@ import io.wasmfleet.gateway.transport.BoardConnection;
 import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
 import io.wasmfleet.protocol.GatewayCommand;
-import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireFormatException;
-import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.gateway.device.Exchange.LoadOp;
+import io.wasmfleet.gateway.device.Exchange.Op;
+import io.wasmfleet.gateway.device.Exchange.StartOp;
+import io.wasmfleet.gateway.device.Exchange.StatusOp;
+import io.wasmfleet.gateway.device.Exchange.Step;
+import io.wasmfleet.gateway.device.Exchange.StopOp;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -41,6 +44,11 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *
  * <p>States: {@link #disconnected}, {@link #idle}, {@link #awaiting} (a command, or the
  * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile are stashed.
+ *
+ * <p>This class is the link and the command state machine: it connects, writes lines and
+ * payloads, runs the timers and changes state. What each line means (which reply ends which
+ * command, what it does to the slots, whom a RESULT belongs to, rollback) is {@link Exchange},
+ * plain logic with its own tests.
  */
 public final class DeviceActor {
 
@@ -53,12 +61,17 @@ public final class DeviceActor {
 
   public sealed interface Command {}
 
+  /** A request that is answered once, with an {@link Answer}. */
+  public sealed interface Request extends Command {
+    ActorRef<Answer> replyTo();
+  }
+
   /**
    * LOAD: the payload goes to the board after LOAD_READY. A victim implies replace.
    * {@code simCompiled} asks a simulated board to run the wasm compiled (its stand-in for AOT).
    */
   public record Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
-      boolean rollback, ActorRef<Answer> replyTo) implements Command, CborSerializable {
+      boolean rollback, ActorRef<Answer> replyTo) implements Request, CborSerializable {
 
     public Load(String moduleId, byte[] payload, boolean replace, String replaceVictim, boolean simCompiled,
         ActorRef<Answer> replyTo) {
@@ -72,14 +85,14 @@ public final class DeviceActor {
 
   /** START; with {@code waitResult} the answer is the job's RESULT. */
   public record Start(String moduleId, String func, String args, boolean waitResult, Duration resultTimeout,
-      ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+      ActorRef<Answer> replyTo) implements Request, CborSerializable {}
 
   /** STOP; after STOP_OK status=PENDING the answer is the job's RESULT. */
   public record Stop(String moduleId, Duration resultTimeout, ActorRef<Answer> replyTo)
-      implements Command, CborSerializable {}
+      implements Request, CborSerializable {}
 
   /** STATUS, asked of the board now. */
-  public record Status(ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+  public record Status(ActorRef<Answer> replyTo) implements Request, CborSerializable {}
 
   /** What the gateway knows of the board, without asking it. */
   public record GetState(ActorRef<BoardState> replyTo) implements Command, CborSerializable {}
@@ -179,77 +192,6 @@ public final class DeviceActor {
 
   private record PayloadWritten(long opId, Throwable failure) implements Command {}
 
-  // ---- commands in flight -------------------------------------------------------------------
-
-  /** The command that awaits its direct reply. {@code replyTo} is null for the gateway's own STATUS. */
-  private sealed interface Op {
-    long id();
-
-    ActorRef<Answer> replyTo();
-  }
-
-  /**
-   * {@code slot}: where the board put the module (known from LOAD_READY on; -1 before).
-   * {@code rollback}: the module this replace destroys on the board (null when none), to be
-   * loaded again if the replace fails. {@code restoring}: set when this LOAD is itself a rollback.
-   */
-  private record LoadOp(long id, Load request, GatewayCommand.Load command, boolean payloadSent, int slot,
-      Artifact rollback, PendingRollback restoring) implements Op {
-    public ActorRef<Answer> replyTo() {
-      return request.replyTo();
-    }
-
-    LoadOp sending(int toSlot) {
-      return new LoadOp(id, request, command, true, toSlot, rollback, restoring);
-    }
-  }
-
-  private record StartOp(long id, Start request, GatewayCommand.Start command) implements Op {
-    public ActorRef<Answer> replyTo() {
-      return request.replyTo();
-    }
-  }
-
-  private record StopOp(long id, Stop request) implements Op {
-    public ActorRef<Answer> replyTo() {
-      return request.replyTo();
-    }
-  }
-
-  /**
-   * STATUS: a request's ({@code replyTo}) or the gateway's own re-read. {@code late} is a
-   * request whose reply did not come in time ({@code lateReason} says which): it is answered
-   * from its reply if that still comes, else from what this STATUS shows.
-   */
-  private record StatusOp(long id, ActorRef<Answer> replyTo, int resends, Op late, String lateReason)
-      implements Op {}
-
-  /** A module as it was loaded, kept to load it again when a replace of it fails. */
-  private record Artifact(String moduleId, byte[] payload, boolean simCompiled) {}
-
-  /** A failed replace, answered once STATUS shows whether the old module must be loaded again. */
-  private record PendingRollback(LoadOp op, Answer failure) {}
-
-  /**
-   * What a reply line did to the command awaiting it: not its reply ({@code handled} false),
-   * a next step to wait for ({@code next}), or the end, with the answer (null when a slot
-   * answers later) and whether the board must be re-read.
-   */
-  private record Step(boolean handled, Op next, Answer answer, boolean resync) {
-    static final Step UNRELATED = new Step(false, null, null, false);
-
-    static Step waiting(Op next) {
-      return new Step(true, next, null, false);
-    }
-
-    static Step finished(Answer answer, boolean resync) {
-      return new Step(true, null, answer, resync);
-    }
-  }
-
-  private static final Set<String> IMMEDIATE_START_REFUSALS =
-      Set.of("BAD_PARAMS", "NO_MODULE", "BUSY", "NO_MEM", "NO_ENTRYPOINT");
-
   /** How often a STATUS is sent again when a leftover ERROR or LOAD_ERR came instead of STATUS_OK. */
   private static final int STATUS_RESENDS = 3;
 
@@ -266,12 +208,9 @@ public final class DeviceActor {
   private final Executor blockingIo;
   private final String nodeName;
 
-  /** The board's slots, which module is in which, and the built-ins (plain logic, see SlotTable). */
-  private final SlotTable slots;
-  private final Map<String, Artifact> artifacts = new HashMap<>();
+  /** What the board's lines mean for the commands, slots and rollbacks (plain logic, see Exchange). */
+  private final Exchange exchange;
   private final ArrayDeque<String> console = new ArrayDeque<>();
-  private String lastStarted;
-  private StatusOk.PoolFigures pool;
   private BoardConnection connection;
   private long generation;
   private long nextId;
@@ -280,10 +219,6 @@ public final class DeviceActor {
   private boolean waitedOut;
   private int silentSyncs;
   private long consoleTotal;
-  private boolean simulated;
-  /** What the last HELLO said: rtos, runtime, fw_version and the keys our firmware appends. */
-  private Map<String, String> reported = Map.of();
-  private PendingRollback pendingRollback;
   private boolean payloadCut;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
@@ -296,7 +231,7 @@ public final class DeviceActor {
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
     this.nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
-    this.slots = new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
+    this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {
         timers.startSingleTimer(new WaiterTimedOut(slot, waiter), after);
@@ -306,7 +241,7 @@ public final class DeviceActor {
       public void cancel(ModuleSlot slot, long waiter) {
         timers.cancel(new WaiterTimedOut(slot, waiter));
       }
-    });
+    }));
   }
 
   private Behavior<Command> start() {
@@ -325,19 +260,15 @@ public final class DeviceActor {
   private Behavior<Command> onPostStop(Op op) {
     String error = "board " + board.id() + " moved to another node (or node " + nodeName
         + " stopped) while the request was in flight; its outcome on the board is unknown: ask again";
-    endInFlight(op, error);
-    stash.forEach(request -> failRequest(request, error));
-    stash.clear();
-    if (pendingRollback != null) {
-      reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(error));
-      pendingRollback = null;
-    }
+    exchange.endInFlight(op, error);
+    failStashed(error);
+    exchange.abandonRollback(error);
     return onPostStop();
   }
 
   /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once; RESULT waiters are answered. */
   private Behavior<Command> onPostStop() {
-    slots.ownerStopped();
+    exchange.ownerStopped();
     generation++;
     if (connection != null) {
       connection.close();
@@ -347,10 +278,8 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> disconnected() {
-    return Behaviors.receive(Command.class)
+    return inEveryState()
         .onSignal(PostStop.class, signal -> onPostStop(null))
-        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
-        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Connected.class, this::onConnected)
         .onMessage(ConnectFailed.class, this::onConnectFailed)
         .onMessageEquals(Reconnect.INSTANCE, () -> {
@@ -358,14 +287,21 @@ public final class DeviceActor {
           return Behaviors.same();
         })
         .onMessageEquals(ConnectWaitExpired.INSTANCE, this::onConnectWaitExpired)
-        .onMessage(GetState.class, this::onGetState)
-        .onMessage(GetConsole.class, this::onGetConsole)
         .onMessage(LineReceived.class, m -> Behaviors.same())
         .onMessage(LinkClosed.class, m -> Behaviors.same())
         .onMessage(PayloadWritten.class, m -> Behaviors.same())
         .onMessage(OpTimeout.class, m -> Behaviors.same())
         .onAnyMessage(this::stashWhileDisconnected)
         .build();
+  }
+
+  /** What every state answers alike: queries, keep-alives and the slots' RESULT waiter timers. */
+  private BehaviorBuilder<Command> inEveryState() {
+    return Behaviors.receive(Command.class)
+        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
+        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(GetConsole.class, this::onGetConsole);
   }
 
   private void connect() {
@@ -442,12 +378,8 @@ public final class DeviceActor {
   private Behavior<Command> onConnectWaitExpired() {
     waitedOut = true;
     String error = unreachable();
-    stash.forEach(request -> failRequest(request, error));
-    stash.clear();
-    if (pendingRollback != null) {
-      reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(error));
-      pendingRollback = null;
-    }
+    failStashed(error);
+    exchange.abandonRollback(error);
     return Behaviors.same();
   }
 
@@ -459,20 +391,16 @@ public final class DeviceActor {
     }
   }
 
+  /** Requests that are not {@link Request}s (queries, keep-alives) are never stashed. */
   private static void failRequest(Command request, String error) {
-    ActorRef<Answer> replyTo = null;
-    if (request instanceof Load l) {
-      replyTo = l.replyTo();
-    } else if (request instanceof Start s) {
-      replyTo = s.replyTo();
-    } else if (request instanceof Stop s) {
-      replyTo = s.replyTo();
-    } else if (request instanceof Status s) {
-      replyTo = s.replyTo();
+    if (request instanceof Request r) {
+      r.replyTo().tell(Answer.error(error));
     }
-    if (replyTo != null) {
-      replyTo.tell(Answer.error(error));
-    }
+  }
+
+  private void failStashed(String error) {
+    stash.forEach(request -> failRequest(request, error));
+    stash.clear();
   }
 
   /** The link is gone: every operation in flight ends now; the view waits for the next STATUS_OK. */
@@ -487,23 +415,13 @@ public final class DeviceActor {
     connection = null;
     timers.cancel("op");
     String error = "link to board " + board.id() + " lost: " + m.reason();
-    endInFlight(inFlight, error);
-    slots.linkLost(error);
-    if (pendingRollback != null) {
+    exchange.endInFlight(inFlight, error);
+    exchange.linkLost(error);
+    if (exchange.rollbackPending()) {
       startConnectWait();
     }
     timers.startSingleTimer(Reconnect.INSTANCE, backoff);
     return disconnected();
-  }
-
-  /** Answers the command in flight, and a late one the re-read was waiting for, with {@code error}. */
-  private void endInFlight(Op op, String error) {
-    if (op instanceof StatusOp status && status.late() != null) {
-      finish(status.late(), Answer.error(status.lateReason() + "; then " + error));
-    }
-    if (op != null) {
-      finish(op, Answer.error(error));
-    }
   }
 
   // ---- re-reading the board: STATUS after connect, reboot, a late reply or a failed LOAD ----
@@ -531,26 +449,26 @@ public final class DeviceActor {
   private Behavior<Command> onStatusLine(DeviceLine line, StatusOp op) {
     if (line instanceof StatusOk status) {
       timers.cancel("op");
-      reconcile(status);
+      exchange.reconcile(status);
       silentSyncs = 0;
       if (op.replyTo() != null) {
         op.replyTo().tell(Answer.ok(line.format()));
       }
       if (op.late() != null) {
-        finish(op.late(), lateAnswer(op.late(), op.lateReason(), status));
+        exchange.finish(op.late(), Exchange.lateAnswer(op.late(), op.lateReason(), status));
       }
       return afterStatus(status);
     }
     boolean handled = false;
     StatusOp current = op;
     if (op.late() != null) {
-      Step step = replyStep(line, op.late(), true);
+      Step step = exchange.reply(line, op.late(), true);
       if (step.handled()) {
         handled = true;
         if (step.answer() != null) {
-          finish(op.late(), step.answer());
+          exchange.finish(op.late(), step.answer());
         }
-        current = new StatusOp(op.id(), op.replyTo(), op.resends(), null, null);
+        current = op.withoutLate();
       }
     }
     if ((line instanceof DeviceLine.DeviceError || line instanceof DeviceLine.LoadErr)
@@ -571,60 +489,27 @@ public final class DeviceActor {
     return current == op ? Behaviors.same() : awaiting(current);
   }
 
-  /** What a request whose reply never came is told, once STATUS shows what the board did. */
-  private static Answer lateAnswer(Op late, String reason, StatusOk status) {
-    String id = late instanceof LoadOp l ? l.command().moduleId()
-        : late instanceof StartOp s ? s.command().moduleId() : ((StopOp) late).request().moduleId();
-    String now = status.modules().stream().filter(e -> e.id().equals(id)).findFirst()
-        .map(e -> id + " " + (e.running() ? "RUNNING" : "LOADED")).orElse(id + " is not loaded");
-    return Answer.error(reason + "; the board's STATUS afterwards: " + now);
-  }
-
   /** After a STATUS_OK: a failed replace is rolled back if the board lost the old module. */
   private Behavior<Command> afterStatus(StatusOk status) {
-    if (pendingRollback == null) {
+    LoadOp restore = exchange.rollbackAfter(status, ++nextId);
+    if (restore == null) {
       return stash.unstashAll(idle());
     }
-    PendingRollback p = pendingRollback;
-    pendingRollback = null;
-    Artifact old = p.op().rollback();
-    if (status.modules().stream().anyMatch(e -> e.id().equals(old.moduleId()))) {
-      reply(p.op(), p.failure()); // the board kept the old module: nothing to undo
-      return stash.unstashAll(idle());
-    }
-    if (old.payload() == null) {
-      reply(p.op(), p.failure().withRollbackFailed("the gateway kept no copy of " + old.moduleId()
-          + " (it was not loaded through this gateway since it started)"));
-      return stash.unstashAll(idle());
-    }
-    GatewayCommand.Load command = new GatewayCommand.Load(old.moduleId(), old.payload().length,
-        io.wasmfleet.protocol.Crc32.of(old.payload()), false, null, simExec(old.simCompiled()));
-    Load restore = new Load(old.moduleId(), old.payload(), false, null, old.simCompiled(), false,
-        p.op().replyTo());
     context.getLog().info("board {}: the replace of {} failed; loading {} again", board.id(),
-        old.moduleId(), old.moduleId());
-    LoadOp op = new LoadOp(++nextId, restore, command, false, -1, null, p);
-    send(command, op, "LOAD_READY", timeouts.loadReady());
-    return awaiting(op);
-  }
-
-  private static WireParams simExec(boolean compiled) {
-    return compiled ? WireParams.builder().add("sim_exec", "compiled").build() : WireParams.EMPTY;
+        restore.command().moduleId(), restore.command().moduleId());
+    send(restore.command(), restore, "LOAD_READY", timeouts.loadReady());
+    return awaiting(restore);
   }
 
   // ---- idle ---------------------------------------------------------------------------------
 
   private Behavior<Command> idle() {
-    return Behaviors.receive(Command.class)
+    return inEveryState()
         .onSignal(PostStop.class, signal -> onPostStop())
-        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
-        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(Load.class, this::onLoad)
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
         .onMessage(Status.class, this::onStatus)
-        .onMessage(GetState.class, this::onGetState)
-        .onMessage(GetConsole.class, this::onGetConsole)
         .onMessage(LineReceived.class, m -> onLine(m, null))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, null))
         .onMessage(Connected.class, m -> {
@@ -636,57 +521,38 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> onLoad(Load request) {
-    GatewayCommand.Load command;
+    LoadOp op;
     try {
-      command = new GatewayCommand.Load(request.moduleId(), request.payload().length,
-          io.wasmfleet.protocol.Crc32.of(request.payload()), request.replace(), request.replaceVictim(),
-          simExec(request.simCompiled()));
+      op = exchange.load(++nextId, request);
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    LoadOp op = new LoadOp(++nextId, request, command, false, -1, rollbackOf(request, command), null);
-    send(command, op, "LOAD_READY", timeouts.loadReady());
+    send(op.command(), op, "LOAD_READY", timeouts.loadReady());
     return awaiting(op);
   }
 
-  /** The module a replace destroys on a firmware 1.0.0 board before the new payload is checked. */
-  private Artifact rollbackOf(Load request, GatewayCommand.Load command) {
-    if (!request.rollback() || !command.replace()) {
-      return null;
-    }
-    String lost = slots.holds(command.moduleId()) ? command.moduleId()
-        : command.replaceVictim() != null && slots.holds(command.replaceVictim())
-            ? command.replaceVictim() : null;
-    if (lost == null) {
-      return null;
-    }
-    return artifacts.getOrDefault(lost, new Artifact(lost, null, false));
-  }
-
   private Behavior<Command> onStart(Start request) {
-    GatewayCommand.Start command;
+    StartOp op;
     try {
-      command = new GatewayCommand.Start(request.moduleId(), request.func(), StartArgs.parse(request.args()));
+      op = exchange.start(++nextId, request);
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    StartOp op = new StartOp(++nextId, request, command);
-    send(command, op, "START_OK", timeouts.reply());
+    send(op.command(), op, "START_OK", timeouts.reply());
     return awaiting(op);
   }
 
   private Behavior<Command> onStop(Stop request) {
-    GatewayCommand.Stop command;
+    StopOp op;
     try {
-      command = new GatewayCommand.Stop(request.moduleId());
+      op = exchange.stop(++nextId, request);
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    StopOp op = new StopOp(++nextId, request);
-    send(command, op, "STOP_OK", timeouts.reply());
+    send(op.command(), op, "STOP_OK", timeouts.reply());
     return awaiting(op);
   }
 
@@ -704,16 +570,12 @@ public final class DeviceActor {
   // ---- awaiting a direct reply --------------------------------------------------------------
 
   private Behavior<Command> awaiting(Op op) {
-    return Behaviors.receive(Command.class)
+    return inEveryState()
         .onSignal(PostStop.class, signal -> onPostStop(op))
-        .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
-        .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(LineReceived.class, m -> onLine(m, op))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, op))
-        .onMessage(GetState.class, this::onGetState)
-        .onMessage(GetConsole.class, this::onGetConsole)
         .onMessage(Connected.class, m -> {
           m.connection().close();
           return Behaviors.same();
@@ -730,39 +592,20 @@ public final class DeviceActor {
 
   /** Ends {@code op}'s wait as {@code step} says. */
   private Behavior<Command> apply(Op op, Step step) {
+    if (step.sendPayload() && step.next() instanceof LoadOp load) {
+      context.pipeToSelf(connection.writePayload(load.request().payload()),
+          (ok, failure) -> new PayloadWritten(load.id(), failure));
+      Duration wait = timeouts.payloadTime(load.command().size(), board.baud()).plus(timeouts.loadOk());
+      timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
+    }
     if (step.next() != null) {
       return awaiting(step.next());
     }
     timers.cancel("op");
     if (step.answer() != null) {
-      finish(op, step.answer());
+      exchange.finish(op, step.answer());
     }
-    return step.resync() || pendingRollback != null ? sync() : stash.unstashAll(idle());
-  }
-
-  /**
-   * Answers {@code op}. A rollback LOAD answers the replace it undoes; a failed replace waits for
-   * the next STATUS_OK ({@link #afterStatus}) to know whether the old module must be loaded again.
-   */
-  private void finish(Op op, Answer answer) {
-    if (op instanceof LoadOp load && load.restoring() != null) {
-      PendingRollback undone = load.restoring();
-      reply(undone.op(), answer.ok() ? undone.failure().withRolledBack()
-          : undone.failure().withRollbackFailed("loading " + load.command().moduleId() + " again failed: "
-              + answer.error()));
-      return;
-    }
-    if (op instanceof LoadOp load && !answer.ok() && load.rollback() != null) {
-      pendingRollback = new PendingRollback(load, answer);
-      return;
-    }
-    reply(op, answer);
-  }
-
-  private static void reply(Op op, Answer answer) {
-    if (op.replyTo() != null) {
-      op.replyTo().tell(answer);
-    }
+    return step.resync() || exchange.rollbackPending() ? sync() : stash.unstashAll(idle());
   }
 
   /**
@@ -778,25 +621,19 @@ public final class DeviceActor {
     connection.cancelPayloads();
     if (op instanceof StatusOp status && status.replyTo() == null) {
       if (status.late() != null) {
-        finish(status.late(), Answer.error(status.lateReason() + "; the board did not answer STATUS either"));
+        exchange.finish(status.late(), Answer.error(status.lateReason() + "; the board did not answer STATUS either"));
       }
       if (++silentSyncs >= 2) {
         // Our own re-reads of STATUS went unanswered twice: the board does not answer. Nobody waits silently.
         String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
-        stash.forEach(request -> failRequest(request, refusal));
-        stash.clear();
-        if (pendingRollback != null) {
-          reply(pendingRollback.op(), pendingRollback.failure().withRollbackFailed(refusal));
-          pendingRollback = null;
-        }
+        failStashed(refusal);
+        exchange.abandonRollback(refusal);
       }
       return syncAfter(Duration.ZERO);
     }
-    if (op instanceof LoadOp load && load.slot() >= 0) {
-      slots.loadFailed(load.slot()); // STATUS says what is there now
-    }
+    exchange.loadEnded(op); // STATUS says what is there now
     if (op instanceof StatusOp || op instanceof LoadOp load && load.restoring() != null) {
-      finish(op, Answer.error(error)); // a re-read would only ask the same again
+      exchange.finish(op, Answer.error(error)); // a re-read would only ask the same again
       return sync();
     }
     return sync(op, error);
@@ -808,10 +645,8 @@ public final class DeviceActor {
       return Behaviors.same();
     }
     timers.cancel("op");
-    if (load.slot() >= 0) {
-      slots.loadFailed(load.slot());
-    }
-    finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
+    exchange.loadEnded(load);
+    exchange.finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
     return sync();
   }
 
@@ -833,7 +668,7 @@ public final class DeviceActor {
     }
     if (op == null) {
       if (line instanceof StatusOk status) {
-        reconcile(status); // a late STATUS_OK: still the board's truth
+        exchange.reconcile(status); // a late STATUS_OK: still the board's truth
         return Behaviors.same();
       }
       return unexpected(line);
@@ -841,7 +676,7 @@ public final class DeviceActor {
     if (op instanceof StatusOp status) {
       return onStatusLine(line, status);
     }
-    Step step = replyStep(line, op, false);
+    Step step = exchange.reply(line, op, false);
     return step.handled() ? apply(op, step) : unexpected(line);
   }
 
@@ -862,174 +697,34 @@ public final class DeviceActor {
   /** A HELLO: the board booted. Unless it is the first one, every operation in flight ends. */
   private Behavior<Command> onHello(DeviceLine.Hello hello, Op op) {
     keepConsole(hello.format());
-    simulated = "1".equals(hello.extra().get("sim").orElse(null));
-    Map<String, String> said = new HashMap<>(hello.extra().asList().stream()
-        .collect(java.util.stream.Collectors.toMap(WireParams.Param::key, WireParams.Param::value, (a, b) -> b)));
-    said.put("rtos", hello.rtos());
-    said.put("runtime", hello.runtime());
-    said.put("fw_version", hello.fwVersion());
-    reported = said;
-    slots.knowBuiltins(List.of(said.getOrDefault("caps", "").split(",")).contains("native"));
-    boolean expected = op instanceof StatusOp status && status.replyTo() == null && status.late() == null
-        && slots.isEmpty() && pendingRollback == null;
-    if (expected) {
+    if (exchange.hello(hello, op)) {
       return Behaviors.same();
     }
     connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel("op");
-    endInFlight(op, error);
-    slots.rebooted(error);
-    lastStarted = null;
+    exchange.endInFlight(op, error);
+    exchange.rebooted(error);
     return sync();
-  }
-
-  /** What {@code line} does to {@code op}; {@code late}: the op's wait already timed out. */
-  private Step replyStep(DeviceLine line, Op op, boolean late) {
-    if (op instanceof LoadOp load) {
-      return loadStep(line, load, late);
-    }
-    if (op instanceof StartOp start) {
-      return startStep(line, start);
-    }
-    if (op instanceof StopOp stop) {
-      return stopStep(line, stop);
-    }
-    return Step.UNRELATED;
-  }
-
-  private Step loadStep(DeviceLine line, LoadOp op, boolean late) {
-    if (line instanceof DeviceLine.LoadReady ready && !op.payloadSent()) {
-      if (!ready.moduleId().equals(op.command().moduleId()) || ready.size() != op.command().size()) {
-        return Step.UNRELATED;
-      }
-      if (late) {
-        // STATUS went out meanwhile and may sit inside the payload's place: the board abandons this load
-        return Step.finished(Answer.error("no LOAD_READY from board " + board.id() + " in time; it came late,"
-            + " so the payload was not sent and the board abandons the load"), false);
-      }
-      long id = op.id();
-      context.pipeToSelf(connection.writePayload(op.request().payload()),
-          (ok, failure) -> new PayloadWritten(id, failure));
-      Duration wait = timeouts.payloadTime(op.command().size(), board.baud()).plus(timeouts.loadOk());
-      int slot = slots.slotFor(op.command().moduleId(), op.command().replaceVictim());
-      if (slot >= 0) {
-        slots.loading(slot, op.command().moduleId(), op.command().size());
-      }
-      timers.startSingleTimer("op", new OpTimeout(op.id(), "LOAD_OK", wait), wait);
-      return Step.waiting(op.sending(slot));
-    }
-    if (line instanceof DeviceLine.LoadOk) {
-      artifacts.put(op.command().moduleId(), new Artifact(op.command().moduleId(), op.request().payload(),
-          op.request().simCompiled()));
-      if (op.slot() < 0) {
-        return Step.finished(Answer.ok(line.format()), true); // the board used a slot we did not know was free
-      }
-      slots.loaded(op.slot(), op.command().moduleId());
-      return Step.finished(Answer.ok(line.format()), false);
-    }
-    if (line instanceof DeviceLine.LoadErr) {
-      if (op.slot() >= 0) {
-        slots.loadFailed(op.slot());
-      }
-      // Which slot the board emptied depends on where it failed: ask it.
-      return Step.finished(Answer.error(line.format()), true);
-    }
-    return errorStep(line);
-  }
-
-  private static Step errorStep(DeviceLine line) {
-    return line instanceof DeviceLine.DeviceError ? Step.finished(Answer.error(line.format()), false) : Step.UNRELATED;
-  }
-
-
-  private Step startStep(DeviceLine line, StartOp op) {
-    if (!(line instanceof DeviceLine.StartOk)) {
-      return errorStep(line);
-    }
-    String id = op.command().moduleId();
-    String func = op.command().func() == null ? "app_main" : op.command().func();
-    ModuleSlot slot = slots.slotOf(id);
-    if (slot == null) {
-      // a module the gateway did not know of (loaded by someone else): read the board
-      return Step.finished(op.request().waitResult()
-          ? Answer.error(id + " was started, but it was not loaded through this gateway; try again")
-          : Answer.ok(line.format()), true);
-    }
-    slot.started(func);
-    lastStarted = id;
-    if (op.request().waitResult()) {
-      slot.awaitResult(op.replyTo(), true, op.request().resultTimeout());
-      return Step.finished(null, false);
-    }
-    return Step.finished(Answer.ok(line.format()), false);
-  }
-
-  private Step stopStep(DeviceLine line, StopOp op) {
-    if (!(line instanceof DeviceLine.StopOk stopOk)) {
-      return errorStep(line);
-    }
-    ModuleSlot slot = slots.slotOf(op.request().moduleId());
-    if (stopOk.status().equals(DeviceLine.StopOk.PENDING) && slot != null) {
-      slot.stopPending();
-      slot.awaitResult(op.replyTo(), false, op.request().resultTimeout());
-      return Step.finished(null, false);
-    }
-    if (slot != null) {
-      slot.jobGone();
-    }
-    return Step.finished(Answer.ok(line.format()), false);
-  }
-
-  /** The board is the source of truth: each slot adopts what STATUS lists, or is cleared. */
-  private void reconcile(StatusOk status) {
-    pool = status.pool();
-    // only the simulator appends sim_exec: a board first met after its HELLO is still told apart
-    simulated = simulated || status.extra().get("sim_exec").isPresent();
-    // our firmware repeats its caps on STATUS: known even when its HELLO was not seen
-    status.extra().get("caps").ifPresent(caps -> {
-      Map<String, String> now = new HashMap<>(reported);
-      now.put("caps", caps);
-      reported = now;
-      slots.knowBuiltins(List.of(caps.split(",")).contains("native"));
-    });
-    slots.reconcile(status.modules());
-    artifacts.keySet().retainAll(slots.modules());
   }
 
   // ---- RESULT -------------------------------------------------------------------------------
 
+  /** A RESULT: a START's refusal, else the end of a job, for the slot that runs it. */
   private Behavior<Command> onResult(DeviceLine.Result result, Op op) {
-    if (op instanceof StartOp start && isImmediateReply(result, start)) {
-      return apply(op, Step.finished(Answer.of(result.isOk(), result.format()), false));
+    Answer refusal = exchange.startRefusal(result, op);
+    if (refusal != null && op instanceof StatusOp status) {
+      exchange.finish(status.late(), refusal);
+      return awaiting(status.withoutLate());
     }
-    if (op instanceof StatusOp status && status.late() instanceof StartOp start && isImmediateReply(result, start)) {
-      finish(start, Answer.of(result.isOk(), result.format()));
-      return awaiting(new StatusOp(status.id(), status.replyTo(), status.resends(), null, null));
+    if (refusal != null) {
+      return apply(op, Step.finished(refusal, false));
     }
-    String id = result.moduleId();
-    if (id == null) {
-      // NO_FUNC / NO_EXEC_ENV from a firmware 1.0.0 board: they follow the START_OK of the job started last.
-      id = lastStarted;
-      context.getLog().debug("board {}: {} without module_id attributed to {}", board.id(), result.status(), id);
-    }
-    ModuleSlot slot = slots.slotOf(id);
-    if (slot == null) {
+    if (!exchange.result(result)) {
       keepConsole(result.format());
-      return Behaviors.same();
-    }
-    slot.finished(result.format(), result.isOk());
-    if (id.equals(lastStarted)) {
-      lastStarted = null;
     }
     return Behaviors.same();
-  }
-
-  /** A RESULT that answers a START before any START_OK: a refusal, for this module or with no id. */
-  private static boolean isImmediateReply(DeviceLine.Result result, StartOp start) {
-    boolean forThisModule = result.moduleId() == null || result.moduleId().equals(start.command().moduleId());
-    return forThisModule && IMMEDIATE_START_REFUSALS.contains(result.status());
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -1037,8 +732,9 @@ public final class DeviceActor {
   /** What the board holds, slot by slot, answered at once from the slots' state. */
   private Behavior<Command> onGetState(GetState m) {
     String link = connection == null ? "DISCONNECTED" : "CONNECTED";
-    m.replyTo().tell(new BoardState(board, link, slots.views(), pool, connection == null ? lastError : null,
-        simulated || board.tags().contains("simulated"), nodeName, reported));
+    m.replyTo().tell(new BoardState(board, link, exchange.views(), exchange.pool(),
+        connection == null ? lastError : null, exchange.simulated() || board.tags().contains("simulated"), nodeName,
+        exchange.reported()));
     return Behaviors.same();
   }
 
