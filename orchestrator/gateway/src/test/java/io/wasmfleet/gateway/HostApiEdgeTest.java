@@ -108,6 +108,76 @@ class HostApiEdgeTest {
     }
   }
 
+  /** Every line the gateway sends until it closes its side, as JSON. */
+  private static List<JsonNode> allAnswers(Socket s) throws IOException {
+    List<JsonNode> answers = new ArrayList<>();
+    for (String line : new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isEmpty()) {
+        answers.add(JSON.readTree(line));
+      }
+    }
+    return answers;
+  }
+
+  @Test
+  void aKeptConnectionServesRequestsOneAfterAnotherAndClosesWhenTheClientDoes() throws Exception {
+    byte[] blob = java.util.Arrays.copyOf(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0}, 8);
+    try (Socket s = connect()) {
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      OutputStream out = s.getOutputStream();
+      out.write("{\"cmd\":\"status\",\"device\":\"b1\",\"keep\":true}\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      JsonNode first = JSON.readTree(in.readLine());
+      assertTrue(first.get("detail").asText().startsWith("STATUS_OK"), first.toString());
+
+      // sent back to back in one write: a load with its blob, a start, and a last request
+      // without "keep"; each is answered in order on the same connection
+      String load = "{\"cmd\":\"load\",\"device\":\"b1\",\"module_id\":\"kept\",\"blob_size\":8,"
+          + "\"blob_crc32\":\"" + Crc32.hex(Crc32.of(blob)) + "\",\"keep\":true}\n";
+      java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+      burst.write(load.getBytes(StandardCharsets.UTF_8));
+      burst.write(blob);
+      burst.write("{\"cmd\":\"start\",\"device\":\"b1\",\"module_id\":\"nope\",\"keep\":true}\n"
+          .getBytes(StandardCharsets.UTF_8));
+      burst.write("{\"cmd\":\"status\",\"device\":\"b1\"}\n".getBytes(StandardCharsets.UTF_8));
+      out.write(burst.toByteArray());
+      out.flush();
+      List<JsonNode> rest = allAnswers(s); // the last request had no "keep": the gateway closes after it
+      assertEquals(3, rest.size(), rest.toString());
+      assertEquals("LOAD_OK", rest.get(0).get("detail").asText(), "the blob was read as the load's: " + rest.get(0));
+      assertTrue(rest.get(1).get("error").asText().startsWith("RESULT status=NO_MODULE"), rest.get(1).toString());
+      assertTrue(rest.get(2).get("detail").asText().startsWith("STATUS_OK"), rest.get(2).toString());
+    }
+  }
+
+  @Test
+  void aKeptConnectionEndsQuietlyWhenTheClientClosesOrGoesIdle() throws Exception {
+    try (Socket s = connect()) {
+      s.getOutputStream().write("{\"cmd\":\"status\",\"device\":\"b1\",\"keep\":true}\n"
+          .getBytes(StandardCharsets.UTF_8));
+      s.shutdownOutput();
+      List<JsonNode> answers = allAnswers(s);
+      assertEquals(1, answers.size(), "answered, then closed without a second line: " + answers);
+    }
+    try (Socket s = connect()) {
+      s.getOutputStream().write("{\"cmd\":\"status\",\"device\":\"b1\",\"keep\":true}\n"
+          .getBytes(StandardCharsets.UTF_8));
+      List<JsonNode> answers = allAnswers(s); // idle past the 2 s read timeout: the gateway closes
+      assertEquals(1, answers.size(), answers.toString());
+      assertTrue(answers.get(0).get("ok").asBoolean(), answers.toString());
+    }
+  }
+
+  @Test
+  void aKeepThatIsNotABooleanIsNamed() throws Exception {
+    try (Socket s = connect()) {
+      s.getOutputStream().write("{\"cmd\":\"status\",\"device\":\"b1\",\"keep\":\"yes\"}\n"
+          .getBytes(StandardCharsets.UTF_8));
+      assertEquals("\"keep\" must be true or false, not \"yes\"", onlyAnswer(s).get("error").asText());
+    }
+  }
+
   @Test
   void overMaxConnectionsAConnectionIsAnsweredWithAnErrorAndTheOthersAreServed() throws Exception {
     List<Socket> idle = new ArrayList<>();

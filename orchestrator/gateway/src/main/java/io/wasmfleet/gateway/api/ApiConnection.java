@@ -30,11 +30,16 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One host API request, on its own connection: the actor reads the JSON line and the blob the
- * line announces from the connection's stream (with backpressure and an inactivity timeout),
- * hands them to {@link HostApi}, writes the progress events and then exactly one answer line,
- * and closes its half of the connection. It reads on until the client closes (bounded), so the
- * answer is never reset away by unread bytes.
+ * One host API connection: the actor reads the JSON line and the blob the line announces from
+ * the connection's stream (with backpressure and an inactivity timeout), hands them to
+ * {@link HostApi}, writes the progress events and then exactly one answer line, and closes its
+ * half of the connection. It reads on until the client closes (bounded), so the answer is never
+ * reset away by unread bytes.
+ *
+ * <p>A request with {@code "keep": true} keeps the connection open: after its answer the next
+ * request is read from the same connection. Bytes that arrive while a request is served wait in
+ * the stream (backpressure), so requests sent back to back are served one after the other. A
+ * kept connection that stays idle for the read timeout is closed without an answer.
  */
 final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
 
@@ -92,6 +97,14 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   private int blobGot;
   private long drained;
   private boolean writing;
+  /** The request being served asked to keep the connection for the next one. */
+  private boolean keep;
+  /** Requests answered on this connection. */
+  private int served;
+  /** Bytes after a kept request's blob: the start of the next request. */
+  private ByteString carry = ByteString.emptyByteString();
+  /** Bytes that arrived while a kept request was served, not yet acknowledged (backpressure). */
+  private Received held;
   private boolean inputDone;
   private boolean outputDone;
   private volatile boolean clientOpen = true;
@@ -145,6 +158,10 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         })
         .onMessage(Answered.class, m -> {
           send(m.answer());
+          served++;
+          if (keep && !outputDone && (!inputDone || !carry.isEmpty())) {
+            return nextRequest();
+          }
           enqueue(End.INSTANCE);
           phase = Phase.ANSWERED;
           timers.startSingleTimer(DrainTimeout.INSTANCE, settings.readTimeout());
@@ -170,15 +187,51 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   }
 
   private Behavior<Command> onReceived(Received m) {
-    ByteString bytes = m.bytes();
+    if (keep && phase == Phase.HANDLING) {
+      held = m; // the next request: read once this one is answered
+      return this;
+    }
+    accept(m.bytes());
+    m.ack().tell(Ack.INSTANCE);
+    return this;
+  }
+
+  /** A kept connection: everything is reset for the next request, and what came already is read. */
+  private Behavior<Command> nextRequest() {
+    phase = Phase.LINE;
+    keep = false;
+    request = null;
+    unreadable = null;
+    blob = null;
+    blobGot = 0;
+    line.reset();
+    timers.startSingleTimer(ReadTimeout.INSTANCE, settings.readTimeout());
+    ByteString early = carry;
+    carry = ByteString.emptyByteString();
+    if (!early.isEmpty()) {
+      accept(early);
+    }
+    if (held != null && !(keep && phase == Phase.HANDLING)) {
+      Received m = held;
+      held = null;
+      accept(m.bytes());
+      m.ack().tell(Ack.INSTANCE);
+    }
+    if (inputDone && (phase == Phase.LINE || phase == Phase.BLOB)) {
+      return onInputEnd(); // the client closed its side after its last request
+    }
+    return this;
+  }
+
+  private void accept(ByteString bytes) {
     switch (phase) {
       case LINE -> {
         timers.startSingleTimer(ReadTimeout.INSTANCE, settings.readTimeout());
         int nl = bytes.indexOf((byte) '\n');
         int take = nl < 0 ? bytes.length() : nl;
         if (line.size() + take > settings.maxRequestLine()) {
-          m.ack().tell(Ack.INSTANCE);
-          return answerAtOnce(HostApi.error("the request line is longer than " + settings.maxRequestLine() + " bytes"));
+          answerAtOnce(HostApi.error("the request line is longer than " + settings.maxRequestLine() + " bytes"));
+          return;
         }
         line.writeBytes(bytes.slice(0, take).toArray());
         if (nl >= 0) {
@@ -193,18 +246,21 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
       }
       default -> drain(bytes.length());
     }
-    m.ack().tell(Ack.INSTANCE);
-    return this;
   }
 
   private void acceptBlob(ByteString bytes) {
     int take = Math.min(bytes.length(), blob.length - blobGot);
     bytes.slice(0, take).copyToArray(blob, blobGot, take);
     blobGot += take;
-    drain(bytes.length() - take);
-    if (blobGot == blob.length) {
-      dispatch(false);
+    if (blobGot < blob.length) {
+      return;
     }
+    if (keep && unreadable == null) {
+      carry = carry.concat(bytes.drop(take));
+    } else {
+      drain(bytes.length() - take);
+    }
+    dispatch(false);
   }
 
   /** Bytes after the request and its blob are read and dropped, up to what a request may carry. */
@@ -221,6 +277,12 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     switch (phase) {
       case LINE -> {
         String text = line.toString(StandardCharsets.UTF_8).strip();
+        if (text.isEmpty() && served > 0) {
+          phase = Phase.ANSWERED; // a kept connection the client closed between requests
+          timers.cancel(ReadTimeout.INSTANCE);
+          enqueue(End.INSTANCE);
+          return stopWhenDone();
+        }
         if (text.isEmpty()) {
           return answerAtOnce(HostApi.error("empty request: expected one JSON object on one line"));
         }
@@ -238,6 +300,13 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   private Behavior<Command> onReadTimeout() {
     switch (phase) {
       case LINE -> {
+        if (served > 0 && line.size() == 0) {
+          phase = Phase.ANSWERED; // a kept connection left idle: closed without an answer
+          enqueue(End.INSTANCE);
+          input.shutdown();
+          inputDone = true;
+          return stopWhenDone();
+        }
         return answerAtOnce(HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s"));
       }
       case BLOB -> dispatch(true);
@@ -252,6 +321,11 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   private void read(String text) {
     try {
       request = HostApi.parse(json, text);
+      JsonNode keepField = request.get("keep");
+      if (keepField != null && !keepField.isBoolean()) {
+        throw new ApiError("\"keep\" must be true or false, not " + keepField);
+      }
+      keep = keepField != null && keepField.booleanValue();
       blob = new byte[HostApi.announcedBlob(request, settings.maxBlob())];
     } catch (ApiError e) {
       unreadable = e;
