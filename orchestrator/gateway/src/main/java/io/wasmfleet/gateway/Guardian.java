@@ -10,7 +10,7 @@ import io.wasmfleet.gateway.campaign.CampaignStore;
 import io.wasmfleet.gateway.campaign.Campaigns;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.BoardConfig;
-import io.wasmfleet.gateway.device.BoardDirectory;
+import io.wasmfleet.gateway.fleet.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.fleet.FleetView;
 import io.wasmfleet.gateway.fleet.NetworkBoards;

@@ -4,7 +4,7 @@ import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
-import io.wasmfleet.gateway.device.BoardDirectory;
+import io.wasmfleet.gateway.fleet.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;

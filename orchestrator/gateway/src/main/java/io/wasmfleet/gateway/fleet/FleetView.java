@@ -1,7 +1,6 @@
 package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.GatewayNode;
-import io.wasmfleet.gateway.device.BoardDirectory;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
-package io.wasmfleet.gateway.device;
+package io.wasmfleet.gateway.fleet;
 
+import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
-import io.wasmfleet.gateway.fleet.FleetView;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
