@@ -70,7 +70,7 @@ def main():
     print(f"logs: {work}", file=sys.stderr)
     procs = []
     try:
-        sim_cp, gw_cp = classpath("device-agent-sim"), classpath("orchestrator/gateway")
+        sim_cp, gw_cp = classpath("device-agent-sim"), classpath("orchestrator/app")
         ids = [f"b{i:04d}" for i in range(1, n + 1)]
         sim_conf = os.path.join(work, "sim.conf")
         with open(sim_conf, "w") as f:

@@ -71,7 +71,7 @@ def main():
         procs.append(sim)
         ports = {m.group(1): int(m.group(2)) for m in
                  (re.match(r"^board (\S+) .*endpoint=tcp:127\.0\.0\.1:(\d+)$", l) for l in printed) if m}
-        gw, out = start(["java", "-cp", classpath("orchestrator/gateway"), "io.wasmfleet.gateway.GatewayMain",
+        gw, out = start(["java", "-cp", classpath("orchestrator/app"), "io.wasmfleet.gateway.GatewayMain",
                          "--port", "0", "--board", f"viagw=tcp:127.0.0.1:{ports['viagw']}:nucleo_f446re"],
                         os.path.join(work, "gw.err"))
         procs.append(gw)

@@ -9,7 +9,7 @@ runs=${1:-15}
 cd "$WASMFLEET_ROOT"
 
 cp=$(classpath_of cli)
-gwcp=$(classpath_of orchestrator/gateway)
+gwcp=$(classpath_of orchestrator/app)
 log=$(mktemp)
 java -cp "$gwcp" io.wasmfleet.gateway.GatewayMain --config conf/gateway.conf --port 0 > "$log" 2>/dev/null &
 gw=$!

@@ -4,12 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.transport.Endpoint;
-import io.wasmfleet.sim.BoardFarm;
-import io.wasmfleet.sim.BoardSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +25,10 @@ public final class GatewayNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Guardian.Ready ready;
   private final List<BoardConfig> boards;
-  private final BoardFarm embedded;
+  private final EmbeddedBoards.Started embedded;
 
-  private GatewayNode(ActorSystem<Void> system, Guardian.Ready ready, List<BoardConfig> boards, BoardFarm embedded) {
+  private GatewayNode(ActorSystem<Void> system, Guardian.Ready ready, List<BoardConfig> boards,
+      EmbeddedBoards.Started embedded) {
     this.system = system;
     this.ready = ready;
     this.boards = boards;
@@ -38,14 +38,15 @@ public final class GatewayNode implements AutoCloseable {
   /**
    * Starts a node from {@code config} (resolved, with the defaults as fallback). With no
    * boards under {@code wasmfleet.gateway.boards}, it first starts the simulated boards of
-   * {@code wasmfleet.gateway.embedded-simulator} on free 127.0.0.1 ports.
+   * {@code wasmfleet.gateway.embedded-simulator} on free 127.0.0.1 ports, through the
+   * {@link EmbeddedBoards} on the classpath (the application module's); without one it says so.
    */
   public static GatewayNode start(Config config) throws IOException, InterruptedException {
     Config full = withNodeRole(config.withFallback(ConfigFactory.load()).resolve());
     GatewaySettings settings = GatewaySettings.fromConfig(full);
     List<BoardConfig> boards = BoardConfig.allFromConfig(full.getConfig("wasmfleet.gateway"));
     List<BoardConfig> network = BoardConfig.networkFromConfig(full.getConfig("wasmfleet.gateway"));
-    BoardFarm farm = null;
+    EmbeddedBoards.Started farm = null;
     if (boards.isEmpty() && network.isEmpty()) {
       farm = startEmbedded(full);
       boards = embeddedBoards(full, farm);
@@ -77,24 +78,21 @@ public final class GatewayNode implements AutoCloseable {
 
   public static final String NODE_ROLE_PREFIX = "node-";
 
-  private static BoardFarm startEmbedded(Config full) throws IOException {
-    List<BoardSpec> specs = new ArrayList<>();
-    for (Config c : full.getConfigList("wasmfleet.gateway.embedded-simulator.boards")) {
-      specs.add(new BoardSpec(c.getString("id"), c.getString("profile"), 0, null,
-          c.hasPath("profile-overrides") ? c.getConfig("profile-overrides") : ConfigFactory.empty(),
-          c.hasPath("faults") ? c.getConfig("faults") : ConfigFactory.empty()));
-    }
-    return BoardFarm.start(full, specs);
+  private static EmbeddedBoards.Started startEmbedded(Config full) throws IOException {
+    EmbeddedBoards simulator = ServiceLoader.load(EmbeddedBoards.class).findFirst().orElseThrow(() -> new IOException(
+        "no boards are configured (wasmfleet.gateway.boards, network-boards or --board) and the embedded"
+            + " simulator is not on the classpath: start the node with bin/gateway (the orchestrator/app"
+            + " module), or name the boards it drives"));
+    return simulator.start(full);
   }
 
-  private static List<BoardConfig> embeddedBoards(Config full, BoardFarm farm) {
+  private static List<BoardConfig> embeddedBoards(Config full, EmbeddedBoards.Started farm) {
     Config types = full.getConfig("wasmfleet.gateway.board-types");
     List<BoardConfig> boards = new ArrayList<>();
-    for (BoardFarm.Running r : farm.boards()) {
-      String type = r.board().profile().name();
-      Config t = types.getConfig(type);
-      boards.add(new BoardConfig(r.board().id(), type, t.getString("cpu"), t.getString("arch"), t.getInt("elf-machine"),
-          Endpoint.parse(r.endpoint()), t.getInt("uart-baud"), t.getInt("slots"), List.of("simulated")));
+    for (EmbeddedBoards.Board b : farm.boards()) {
+      Config t = types.getConfig(b.profile());
+      boards.add(new BoardConfig(b.id(), b.profile(), t.getString("cpu"), t.getString("arch"), t.getInt("elf-machine"),
+          Endpoint.parse(b.endpoint()), t.getInt("uart-baud"), t.getInt("slots"), List.of("simulated")));
     }
     return boards;
   }
@@ -112,7 +110,7 @@ public final class GatewayNode implements AutoCloseable {
   }
 
   /** The in-process simulated boards, or null when the node drives configured boards. */
-  public BoardFarm embeddedBoards() {
+  public EmbeddedBoards.Started embeddedBoards() {
     return embedded;
   }
 

@@ -66,6 +66,16 @@ class StartUpTest {
     }
   }
 
+  /** The library alone carries no simulator: with no boards named, the node says what is missing. */
+  @Test
+  void withoutBoardsAndWithoutTheEmbeddedSimulatorTheNodeSaysWhatIsMissing() {
+    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+        () -> GatewayNode.start(ConfigFactory.parseMap(Map.of("wasmfleet.gateway.api.port", 0))).close());
+    assertEquals("no boards are configured (wasmfleet.gateway.boards, network-boards or --board) and the embedded"
+        + " simulator is not on the classpath: start the node with bin/gateway (the orchestrator/app module), or"
+        + " name the boards it drives", e.getMessage());
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

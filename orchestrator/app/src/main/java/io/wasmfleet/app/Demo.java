@@ -1,7 +1,8 @@
-package io.wasmfleet.gateway;
+package io.wasmfleet.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.GatewayNode;
 import io.wasmfleet.hostapi.HostApiClient;
 import io.wasmfleet.hostapi.HostApiClient.Response;
 import io.wasmfleet.wasm.BuiltModules;
