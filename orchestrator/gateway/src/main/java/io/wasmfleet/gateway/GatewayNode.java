@@ -72,11 +72,9 @@ public final class GatewayNode implements AutoCloseable {
   private static Config withNodeRole(Config full) {
     String name = full.getString("wasmfleet.gateway.node-name");
     java.util.List<String> roles = new ArrayList<>(full.getStringList("pekko.cluster.roles"));
-    roles.add(NODE_ROLE_PREFIX + name);
+    roles.add(NodeNames.role(name));
     return ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.roles", roles)).withFallback(full);
   }
-
-  public static final String NODE_ROLE_PREFIX = "node-";
 
   private static EmbeddedBoards.Started startEmbedded(Config full) throws IOException {
     EmbeddedBoards simulator = ServiceLoader.load(EmbeddedBoards.class).findFirst().orElseThrow(() -> new IOException(
@@ -119,7 +117,7 @@ public final class GatewayNode implements AutoCloseable {
   }
 
   public String nodeName() {
-    return system.settings().config().getString("wasmfleet.gateway.node-name");
+    return NodeNames.own(system);
   }
 
   public String clusterAddress() {

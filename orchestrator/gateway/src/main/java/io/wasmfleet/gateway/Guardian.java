@@ -72,7 +72,7 @@ public final class Guardian {
       BoardOps boardOps = new BoardOps(context.getSystem(), directory, deployments, builder,
           settings.device().reply(), settings.deployTimeout(), settings.build().timeout(),
           settings.api().askMargin());
-      String nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
+      String nodeName = NodeNames.own(context.getSystem());
       ActorRef<Campaigns.Command> campaigns = Campaigns.init(context.getSystem(), campaignStore, boardOps, nodeName,
           settings.campaigns().workDir());
       HostApi api = new HostApi(context.getSystem(), directory, deployments, builder, settings.api(), json,

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wasmfleet.gateway.GatewayNode;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
@@ -638,8 +637,7 @@ public final class HostApi {
   private java.util.Optional<String> unreachable(org.apache.pekko.actor.Address node) {
     return org.apache.pekko.cluster.typed.Cluster.get(system).state().getUnreachable().stream()
         .filter(m -> m.address().equals(node)).findFirst()
-        .map(m -> m.getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX))
-            .map(r -> r.substring(GatewayNode.NODE_ROLE_PREFIX.length())).findFirst().orElse(node.toString()));
+        .map(m -> io.wasmfleet.gateway.NodeNames.of(m).orElse(node.toString()));
   }
 
   /**

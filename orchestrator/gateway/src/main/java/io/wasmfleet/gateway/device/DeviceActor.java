@@ -1,6 +1,7 @@
 package io.wasmfleet.gateway.device;
 
 import io.wasmfleet.gateway.CborSerializable;
+import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.transport.BoardConnection;
 import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
@@ -230,7 +231,7 @@ public final class DeviceActor {
     this.timeouts = timeouts;
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
-    this.nodeName = context.getSystem().settings().config().getString("wasmfleet.gateway.node-name");
+    this.nodeName = NodeNames.own(context.getSystem());
     this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {

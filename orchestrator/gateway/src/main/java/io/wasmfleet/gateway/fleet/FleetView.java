@@ -1,6 +1,6 @@
 package io.wasmfleet.gateway.fleet;
 
-import io.wasmfleet.gateway.GatewayNode;
+import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,7 +135,7 @@ public final class FleetView {
     this.self = cluster.selfMember().address();
     local.forEach((id, ref) -> owners.put(id, new Owner(ref, self)));
     this.local = Set.copyOf(local.keySet());
-    nodeNames.put(self, context.getSystem().settings().config().getString("wasmfleet.gateway.node-name"));
+    nodeNames.put(self, NodeNames.own(context.getSystem()));
     // one adapter per message class: a second one would replace the first
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class,
         l -> l.isForKey(VIEWS) ? new ViewsListed(l) : new Listed(l));
@@ -287,8 +287,7 @@ public final class FleetView {
     ClusterEvent.ClusterDomainEvent e = m.event();
     if (e instanceof ClusterEvent.MemberEvent me) {
       Member member = me.member();
-      member.getRoles().stream().filter(r -> r.startsWith(GatewayNode.NODE_ROLE_PREFIX)).findFirst()
-          .ifPresent(r -> nodeNames.put(member.address(), r.substring(GatewayNode.NODE_ROLE_PREFIX.length())));
+      NodeNames.of(member).ifPresent(name -> nodeNames.put(member.address(), name));
       if (me instanceof ClusterEvent.MemberUp || me instanceof ClusterEvent.MemberJoined
           || me instanceof ClusterEvent.MemberWeaklyUp) {
         incarnation.put(member.address(), member.uniqueAddress());

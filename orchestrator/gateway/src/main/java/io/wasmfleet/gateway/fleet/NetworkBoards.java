@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway.fleet;
 
+import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
@@ -36,7 +37,7 @@ public final class NetworkBoards {
     ClusterSharding.get(system).init(Entity.of(TYPE, ctx -> {
       BoardConfig config = boards.get(ctx.getEntityId());
       if (config == null) {
-        return unconfigured(ctx.getEntityId(), system.settings().config().getString("wasmfleet.gateway.node-name"));
+        return unconfigured(ctx.getEntityId(), NodeNames.own(system));
       }
       return DeviceActor.create(config, timeouts, blockingIo);
     }));
