@@ -162,6 +162,11 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
           if (keep && !outputDone && (!inputDone || !carry.isEmpty())) {
             return nextRequest();
           }
+          if (held != null) { // the client is gone: what it sent after a kept request is dropped
+            drain(held.bytes().length());
+            held.ack().tell(Ack.INSTANCE);
+            held = null;
+          }
           enqueue(End.INSTANCE);
           phase = Phase.ANSWERED;
           timers.startSingleTimer(DrainTimeout.INSTANCE, settings.readTimeout());
@@ -255,7 +260,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     if (blobGot < blob.length) {
       return;
     }
-    if (keep && unreadable == null) {
+    if (keep) {
       carry = carry.concat(bytes.drop(take));
     } else {
       drain(bytes.length() - take);
@@ -278,10 +283,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
       case LINE -> {
         String text = line.toString(StandardCharsets.UTF_8).strip();
         if (text.isEmpty() && served > 0) {
-          phase = Phase.ANSWERED; // a kept connection the client closed between requests
-          timers.cancel(ReadTimeout.INSTANCE);
-          enqueue(End.INSTANCE);
-          return stopWhenDone();
+          return endBetweenRequests(); // the client closed its side after its last request
         }
         if (text.isEmpty()) {
           return answerAtOnce(HostApi.error("empty request: expected one JSON object on one line"));
@@ -301,11 +303,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     switch (phase) {
       case LINE -> {
         if (served > 0 && line.size() == 0) {
-          phase = Phase.ANSWERED; // a kept connection left idle: closed without an answer
-          enqueue(End.INSTANCE);
-          input.shutdown();
-          inputDone = true;
-          return stopWhenDone();
+          return endBetweenRequests(); // left idle after its last request
         }
         return answerAtOnce(HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s"));
       }
@@ -317,6 +315,18 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     return this;
   }
 
+  /** A kept connection ends between requests: no answer is owed, nothing more is read. */
+  private Behavior<Command> endBetweenRequests() {
+    timers.cancel(ReadTimeout.INSTANCE);
+    phase = Phase.ANSWERED;
+    enqueue(End.INSTANCE);
+    if (!inputDone) {
+      input.shutdown();
+      inputDone = true;
+    }
+    return stopWhenDone();
+  }
+
   /** The request line, parsed once: the blob it announces, or what is wrong with it. */
   private void read(String text) {
     try {
@@ -325,8 +335,8 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
       if (keepField != null && !keepField.isBoolean()) {
         throw new ApiError("\"keep\" must be true or false, not " + keepField);
       }
-      keep = keepField != null && keepField.booleanValue();
       blob = new byte[HostApi.announcedBlob(request, settings.maxBlob())];
+      keep = keepField != null && keepField.booleanValue(); // only a readable request keeps the connection
     } catch (ApiError e) {
       unreadable = e;
       blob = new byte[0];
