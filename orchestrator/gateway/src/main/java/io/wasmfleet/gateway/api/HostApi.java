@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Host API v1 as {@code shared/reference/host-api-v1.md} defines it: the same {@code cmd}
@@ -418,7 +418,7 @@ public final class HostApi {
 
   private CompletionStage<ObjectNode> console(ApiRequest r) {
     String device = r.text("device", true);
-    return boardAsync(device).thenCompose(board -> within(AskPattern.ask(board, DeviceActor.GetConsole::new,
+    return boardAsync(device).thenCompose(board -> within(Asks.ask(board, DeviceActor.GetConsole::new,
             settings.askMargin(), system.scheduler()), settings.askMargin(), "board " + device))
         .thenApply(this::consoleJson);
   }
@@ -608,8 +608,8 @@ public final class HostApi {
    * once the cluster marks it unreachable the request is answered, its outcome said to be unknown.
    */
   private <T> CompletionStage<T> askAsync(RecipientRef<DeviceActor.Command> board,
-      org.apache.pekko.japi.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
-    CompletionStage<T> answer = within(AskPattern.ask(board, message, timeout, system.scheduler()), timeout, "the board");
+      java.util.function.Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
+    CompletionStage<T> answer = within(Asks.ask(board, message, timeout, system.scheduler()), timeout, "the board");
     if (!(board instanceof ActorRef<?> ref) || ref.path().address().hasLocalScope()) {
       return answer;
     }
@@ -685,7 +685,7 @@ public final class HostApi {
     long deadline = System.nanoTime() + settings.deployTimeout().toNanos();
     while (true) {
       try {
-        return await(AskPattern.ask(board, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()),
+        return await(Asks.ask(board, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()),
             BOARD_STATE_TIMEOUT, "the board");
       } catch (ApiError e) {
         if (board instanceof ActorRef<?> || System.nanoTime() > deadline) {
@@ -699,7 +699,7 @@ public final class HostApi {
       String victim, boolean simCompiled, boolean rollback) {
     DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled,
         rollback);
-    DeploymentActor.Deployed deployed = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(
+    DeploymentActor.Deployed deployed = await(Asks.<Deployments.Deploy, DeploymentActor.Deployed>ask(
             deployments, reply -> new Deployments.Deploy(board, request, reply),
             settings.deployTimeout().plus(settings.askMargin()), system.scheduler()),
         settings.deployTimeout().plus(settings.askMargin()), "the deployment");

@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway.campaign;
 
+import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * What a campaign asks of a board, one step at a time from the campaign's own thread: the
@@ -67,7 +67,7 @@ public final class BoardOps {
     while (System.nanoTime() < deadline) {
       try {
         RecipientRef<DeviceActor.Command> ref = await(directory.find(board), margin, "the board directory");
-        BoardState state = await(AskPattern.ask(ref, DeviceActor.GetState::new, STATE_TIMEOUT, system.scheduler()),
+        BoardState state = await(Asks.ask(ref, DeviceActor.GetState::new, STATE_TIMEOUT, system.scheduler()),
             STATE_TIMEOUT, "board " + board);
         return new Located(ref, state);
       } catch (StepFailed e) {
@@ -83,7 +83,7 @@ public final class BoardOps {
 
   /** STATUS: the board's own STATUS_OK. */
   public DeviceLine.StatusOk status(Located board) throws StepFailed, InterruptedException {
-    Answer a = await(AskPattern.ask(board.ref(), DeviceActor.Status::new, replyTimeout.multipliedBy(4).plus(margin),
+    Answer a = await(Asks.ask(board.ref(), DeviceActor.Status::new, replyTimeout.multipliedBy(4).plus(margin),
         system.scheduler()), replyTimeout.multipliedBy(4).plus(margin), "board " + board.state().board());
     if (!a.ok()) {
       throw new StepFailed("STATUS: " + a.error());
@@ -99,7 +99,7 @@ public final class BoardOps {
       throws StepFailed, InterruptedException {
     DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, true, null, simCompiled, false);
     Duration timeout = deployTimeout.plus(margin);
-    DeploymentActor.Deployed d = await(AskPattern.<Deployments.Deploy, DeploymentActor.Deployed>ask(deployments,
+    DeploymentActor.Deployed d = await(Asks.<Deployments.Deploy, DeploymentActor.Deployed>ask(deployments,
         reply -> new Deployments.Deploy(board.ref(), request, reply), timeout, system.scheduler()), timeout,
         "the deployment");
     if (!d.answer().ok()) {
@@ -111,7 +111,7 @@ public final class BoardOps {
   public DeviceLine.Result run(Located board, String moduleId, String func, String args, Duration resultTimeout)
       throws StepFailed, InterruptedException {
     Duration timeout = replyTimeout.multipliedBy(5).plus(resultTimeout).plus(margin);
-    Answer a = await(AskPattern.ask(board.ref(), reply -> new DeviceActor.Start(moduleId, func, args, true,
+    Answer a = await(Asks.ask(board.ref(), reply -> new DeviceActor.Start(moduleId, func, args, true,
         resultTimeout, reply), timeout, system.scheduler()), timeout, "board " + board.state().board());
     String what = "START " + func + (args == null ? "" : "(" + args + ")");
     if (!a.ok()) {

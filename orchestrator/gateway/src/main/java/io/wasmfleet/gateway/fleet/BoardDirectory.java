@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway.fleet;
 
+import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Finds boards by id, wherever they run, through this node's {@link FleetView} (fed by the
@@ -38,7 +38,7 @@ public final class BoardDirectory {
 
   /** The board, wherever it runs; fails with {@link BoardNotAvailable} naming the reason. */
   public CompletionStage<RecipientRef<DeviceActor.Command>> find(String id) {
-    return AskPattern.<FleetView.Command, FleetView.Location>ask(fleet, r -> new FleetView.Locate(id, r), timeout,
+    return Asks.<FleetView.Command, FleetView.Location>ask(fleet, r -> new FleetView.Locate(id, r), timeout,
             system.scheduler())
         .thenApply(location -> {
           if (location instanceof FleetView.Found found) {
@@ -51,7 +51,7 @@ public final class BoardDirectory {
 
   /** What every board says of itself, gathered by each node's view (one round per node). */
   public CompletionStage<FleetView.BoardStates> describe(Duration within) {
-    return AskPattern.ask(fleet, r -> new FleetView.DescribeBoards(within, r), within.plus(timeout), system.scheduler());
+    return Asks.ask(fleet, r -> new FleetView.DescribeBoards(within, r), within.plus(timeout), system.scheduler());
   }
 
   /**
@@ -61,14 +61,14 @@ public final class BoardDirectory {
    */
   public CompletionStage<FleetView.BoardAnswers> statusOf(List<String> boards, int parallel,
       Duration perBoard) {
-    return AskPattern.<FleetView.Command, FleetView.BoardAnswers>ask(fleet,
+    return Asks.<FleetView.Command, FleetView.BoardAnswers>ask(fleet,
             r -> new FleetView.StatusOfBoards(boards, parallel, perBoard, r),
             perBoard.plusSeconds(1).plus(timeout), system.scheduler());
   }
 
   /** Every board of the fleet this node knows of, with where it is now. */
   public CompletionStage<List<FleetView.Placement>> list() {
-    return AskPattern.ask(fleet, FleetView.ListBoards::new, timeout, system.scheduler());
+    return Asks.ask(fleet, FleetView.ListBoards::new, timeout, system.scheduler());
   }
 
   /** Pinned DeviceActors are named {@code board-<id>}; sharded ones by their entity id. */
