@@ -7,7 +7,8 @@ poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 
   benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--warmup 10] [--out FILE]
 """
-import argparse, json, os, re, signal, socket, subprocess, sys, tempfile, time
+import argparse
+import datetime, json, os, re, signal, socket, subprocess, sys, tempfile, time
 
 from bench_procs import ROOT, classpath, kill_all, machine, pct, start, write_report
 
@@ -55,6 +56,43 @@ def heap_used_mib(pid):
     used = [int(m.group(1)) for line in out.splitlines() if "generation" in line or "heap" in line.lower()
             for m in [re.search(r"used (\d+)K", line)] if m and "Metaspace" not in line and "class space" not in line]
     return sum(used) / 1024 if used else float("nan")
+
+
+# what the survivors log on the way (pekko's cluster and split brain resolver, our NetworkBoards)
+FAILOVER_STEPS = [("unreachable", "Marking node as UNREACHABLE"), ("downed", "SBR took decision"),
+                  ("removed", "removed: pinging all")]
+
+
+def failover_timeline(work, survivors, killed_wall, failover_s):
+    """When each step of the failover showed in the survivors' logs (first and last survivor), from the kill."""
+    seen = {step: [] for step, _ in FAILOVER_STEPS}
+    for g in survivors:
+        first = {}
+        with open(os.path.join(work, g + ".err"), errors="replace") as f:
+            for line in f:
+                m = re.match(r"^(\d\d:\d\d:\d\d\.\d\d\d) ", line)
+                if not m:
+                    continue
+                t = datetime.datetime.combine(killed_wall.date(),
+                                              datetime.datetime.strptime(m.group(1), "%H:%M:%S.%f").time())
+                after = (t - killed_wall).total_seconds()
+                if after < 0:
+                    continue
+                for step, text in FAILOVER_STEPS:
+                    if text in line and step not in first:
+                        first[step] = after
+        for step, after in first.items():
+            seen[step].append(after)
+    parts = []
+    for step, _ in FAILOVER_STEPS:
+        ts = sorted(seen[step])
+        if not ts:
+            parts.append(f"{step}: not logged")
+        elif len(ts) == 1 or ts[-1] - ts[0] < 0.05:
+            parts.append(f"{step} {ts[0]:.1f}")
+        else:
+            parts.append(f"{step} {ts[0]:.1f}-{ts[-1]:.1f}")
+    return ", ".join(parts) + f", every board driven and listed {failover_s:.1f}"
 
 
 def main():
@@ -161,6 +199,7 @@ def main():
         survivor = next(g for g in api if g != busiest)
         gws[busiest].send_signal(signal.SIGKILL)
         killed = time.perf_counter()
+        killed_wall = datetime.datetime.now()
         missed, polls = 0, 0
         while time.perf_counter() - killed < 120:
             view = placement(api[survivor])
@@ -175,6 +214,7 @@ def main():
             time.sleep(0.2)
         failover_s = time.perf_counter() - killed
         not_answering = sum(1 for _, link in view.values() if link == "NOT_ANSWERING")
+        timeline = failover_timeline(work, [g for g in api if g != busiest], killed_wall, failover_s)
         rows = [
             ("boards", f"{n} network boards (one bin/agent-sim), 3 gateway nodes, all on this machine"),
             ("all boards CONNECTED after start", f"{connected_s:.1f} s"),
@@ -189,6 +229,7 @@ def main():
              f" boards failed per run: max {max(status_failed)})"),
             ("v2 `boards`", f"p50 {pct(boards_ms, 50):.0f} ms, p99 {pct(boards_ms, 99):.0f} ms ({a.requests} runs after {a.warmup} untimed)"),
             ("kill -9 of the busiest node: every board driven again", f"{failover_s:.1f} s ({busiest}, {per_node[busiest]} boards)"),
+            ("failover timeline (the survivors' logs, seconds after the kill)", timeline),
             ("`boards` polls during the failover that missed a board", f"{missed} of {polls}"
              + f" (in the last, {not_answering} boards were listed NOT_ANSWERING: their node took over 1 s)"),
         ]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process wall time of `bin/host status` against a running gateway, for three ways of
 # starting the JVM: plain java; C1 only + serial GC; and what bin/host does (those plus a
-# class data sharing archive). Writes benchmarks/results/host-startup.md.
+# class data sharing archive, or an AOT cache with a JDK >= 24), next to a Python v1 client like
+# the seed's host.py (benchmarks/reference/host_v1.py). Writes benchmarks/results/host-startup.md.
 #   benchmarks/host-startup.sh [RUNS]     (default 15 runs per variant; the median is reported)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../bin/lib.sh"
@@ -25,6 +26,10 @@ declare -A result
 result[plain]=$(for _ in $(seq "$runs"); do ms java -cp "$cp" "${args[@]}"; done | median)
 result[tuned]=$(for _ in $(seq "$runs"); do ms java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" "${args[@]}"; done | median)
 result[binhost]=$(for _ in $(seq "$runs"); do ms bin/host --gw-port "$port" --device nucleo_f446 status; done | median)
+# the yardstick: a v1 client in Python like the seed's host.py (benchmarks/reference/host_v1.py),
+# run by the system's interpreter itself (a version manager's shim on PATH adds its own start-up)
+py=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
+result[python]=$(for _ in $(seq "$runs"); do ms "$py" benchmarks/reference/host_v1.py --gw-port "$port" --device nucleo_f446 status; done | median)
 # with a JDK 24+ beside (bin/host then uses an AOT cache instead of the CDS archive)
 newer=$(host_java_24)
 if [ -n "$newer" ]; then
@@ -50,8 +55,14 @@ mkdir -p benchmarks/results
   if [ -n "${result[aot]:-}" ]; then
     echo "| those + the class data sharing archive (JDK 17) | ${result[cds]} |"
     echo "| bin/host: $($newer -version 2>&1 | head -n1) with its AOT cache, incl. the bash launcher | ${result[aot]} |"
+    mine=${result[aot]}
   else
     echo "| bin/host (those + class data sharing archive, incl. the bash launcher) | ${result[binhost]} |"
+    mine=${result[binhost]}
   fi
+  echo "| $py benchmarks/reference/host_v1.py (a v1 client like the seed's host.py; $("$py" --version)) | ${result[python]} |"
+  echo
+  echo "bin/host / the Python client: $(awk -v a="$mine" -v b="${result[python]}" 'BEGIN { printf "%.2fx", a / b }')" \
+    "(issue 12's goal: at most 0.7x). Both times include the same request to the same gateway."
 } > benchmarks/results/host-startup.md
 cat benchmarks/results/host-startup.md

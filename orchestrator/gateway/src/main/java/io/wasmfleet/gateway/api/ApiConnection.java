@@ -391,14 +391,28 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
     flush();
   }
 
-  /** One line at a time: the next goes when the connection took the last one. */
+  /**
+   * One write at a time: the next goes when the connection took the last one. The lines that
+   * queued up meanwhile (a fleet operation's events) go together, up to {@link #WRITE_BATCH} bytes.
+   */
   private void flush() {
-    if (!writing && !pending.isEmpty()) {
-      Out next = pending.poll();
-      output.tell(next);
-      writing = next != End.INSTANCE;
+    if (writing || pending.isEmpty()) {
+      return;
     }
+    Out next = pending.poll();
+    if (next instanceof Line first && pending.peek() instanceof Line) {
+      ByteString batch = first.bytes();
+      while (pending.peek() instanceof Line more && batch.size() + more.bytes().size() <= WRITE_BATCH) {
+        batch = batch.concat(more.bytes());
+        pending.poll();
+      }
+      next = new Line(batch);
+    }
+    output.tell(next);
+    writing = next != End.INSTANCE;
   }
+
+  private static final int WRITE_BATCH = 64 * 1024;
 
   private Behavior<Command> stopWhenDone() {
     return phase == Phase.ANSWERED && inputDone && outputDone ? Behaviors.stopped() : this;
