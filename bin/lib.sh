@@ -89,8 +89,10 @@ no_ansi() { sed -u 's/\x1b\[[0-9;]*m//g'; }
 java_sources_newer_than() {
   local stamp=$1
   [ -e "$stamp" ] || return 0
-  [ -n "$(find "$WASMFLEET_ROOT" -path "$WASMFLEET_ROOT/build" -prune -o \
-      \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]
+  # the Maven modules' poms and main sources only (walking the whole tree took 30 ms of each run)
+  local r=$WASMFLEET_ROOT
+  [ -n "$(find "$r"/pom.xml "$r"/*/pom.xml "$r"/*/*/pom.xml "$r"/*/src/main "$r"/*/*/src/main \
+      -newer "$stamp" -print -quit 2>/dev/null)" ]
 }
 
 # classpath_of MODULE_DIR: builds the Java modules when their sources changed, then prints the
@@ -112,9 +114,11 @@ classpath_of() {
         -DincludeScope=runtime -Dmdep.outputFile="$file" 2>&1 | no_ansi >&2) \
       || die "could not work out the classpath of $module"
   fi
-  local jar
-  jar=$(ls "$WASMFLEET_ROOT/$module"/target/*.jar 2>/dev/null | grep -v -e '-sources.jar$' -e '-tests.jar$' | head -n 1)
-  printf '%s:%s' "$jar" "$(cat "$file")"
+  local jar candidate # the module's own jar (globbed by bash: bin/host starts in as few processes as it can)
+  for candidate in "$WASMFLEET_ROOT/$module"/target/*.jar; do
+    case $candidate in *-sources.jar|*-tests.jar) ;; *) [ -e "$candidate" ] && jar=$candidate && break ;; esac
+  done
+  printf '%s:%s' "${jar:-}" "$(<"$file")"
 }
 
 # host_java_24: a java of JDK 24 or newer (for an AOT cache), or nothing; looked for once
@@ -131,7 +135,7 @@ host_java_24() {
     mkdir -p "$CLASSPATH_DIR"
     printf '%s' "$found" > "$memo"
   fi
-  cat "$memo"
+  printf '%s' "$(<"$memo")"
 }
 
 # not_yet NAME WHAT ISSUE: for a launcher whose program has not been written yet.

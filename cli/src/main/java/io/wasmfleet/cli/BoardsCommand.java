@@ -6,27 +6,22 @@ import io.wasmfleet.hostapi.HostApiClient;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "boards", description = "Every board the gateway cluster knows: link, slots, modules, pool use.",
-    footer = {"", "Example:", "  host boards"})
-final class BoardsCommand implements Callable<Integer> {
+/** {@code host boards}: every board of the cluster, one line each. */
+final class BoardsCommand {
 
-  @ParentCommand
-  HostCli host;
+  private BoardsCommand() {}
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  static Command command() {
+    return new Command("boards", "Every board the gateway cluster knows: link, slots, modules, pool use.")
+        .footer("", "Example:", "  host boards")
+        .runs(BoardsCommand::run);
+  }
 
-  @Override
-  public Integer call() {
+  static int run(Args a) {
     ObjectNode r = HostApiClient.request("boards", null);
     r.put("v", 2);
-    return host.call(spec.commandLine(), r, null, null, BoardsCommand::print);
+    return new HostCli(a).call(a, r, null, null, BoardsCommand::print);
   }
 
   static void print(JsonNode answer, PrintWriter out) {

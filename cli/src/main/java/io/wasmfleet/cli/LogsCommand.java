@@ -5,54 +5,45 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.hostapi.HostApiClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "logs", description = "A board's console lines: module output, kernel messages, anything not a reply.",
-    footer = {"", "Examples:", "  host --device nucleo_f446 logs", "  host --device nucleo_f446 logs --follow"})
-final class LogsCommand implements Callable<Integer> {
+/** {@code host logs}: a board's console lines, once or followed. */
+final class LogsCommand {
 
-  @ParentCommand
-  HostCli host;
+  private LogsCommand() {}
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  static Command command() {
+    return new Command("logs", "A board's console lines: module output, kernel messages, anything not a reply.")
+        .flag("-f|--follow", "Keep printing new lines until interrupted.")
+        .option("--interval", "S", "0.5", "With --follow: seconds between polls (default: %s).")
+        .footer("", "Examples:", "  host --device nucleo_f446 logs", "  host --device nucleo_f446 logs --follow")
+        .runs(LogsCommand::run);
+  }
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted.")
-  boolean follow;
-
-  @Option(names = "--interval", defaultValue = "0.5", paramLabel = "S",
-      description = "With --follow: seconds between polls (default: ${DEFAULT-VALUE}).")
-  double interval;
-
-  @Override
-  public Integer call() throws InterruptedException {
-    String device = host.requireDevice(spec.commandLine());
+  static int run(Args a) throws InterruptedException {
+    HostCli host = new HostCli(a);
+    String device = host.requireDevice(a);
+    double interval = a.decimal("--interval");
     ObjectNode r = HostApiClient.request("console", device);
     r.put("v", 2);
     long[] seen = {0};
-    int code = host.call(spec.commandLine(), r, null, null, (answer, out) -> seen[0] = printNew(answer, 0, out));
-    if (code != 0 || !follow) {
+    int code = host.call(a, r, null, null, (answer, out) -> seen[0] = printNew(answer, 0, out));
+    if (code != 0 || !a.flag("--follow")) {
       return code;
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = a.out;
     while (!Thread.currentThread().isInterrupted()) {
       TimeUnit.MILLISECONDS.sleep((long) (interval * 1000)); // polling a console, not synchronising
       try {
         HostApiClient.Response next = host.client().send(r, null);
         if (!next.ok()) {
-          spec.commandLine().getErr().println("error: " + next.error());
+          a.err.println("error: " + next.error());
           return 1;
         }
         seen[0] = printNew(next.json(), seen[0], out);
         out.flush();
       } catch (IOException e) {
-        spec.commandLine().getErr().println("host: " + e.getMessage());
+        a.err.println("host: " + e.getMessage());
         return 1;
       }
     }

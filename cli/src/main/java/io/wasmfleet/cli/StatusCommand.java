@@ -5,27 +5,22 @@ import io.wasmfleet.hostapi.HostApiClient;
 import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "status", description = "Ask a board for its STATUS: modules, stack, WAMR pool.",
-    footer = {"", "Example:", "  host --device nucleo_f746 status"})
-final class StatusCommand implements Callable<Integer> {
+/** {@code host status}: a board's STATUS, readable. */
+final class StatusCommand {
 
-  @ParentCommand
-  HostCli host;
+  private StatusCommand() {}
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  static Command command() {
+    return new Command("status", "Ask a board for its STATUS: modules, stack, WAMR pool.")
+        .footer("", "Example:", "  host --device nucleo_f746 status")
+        .runs(StatusCommand::run);
+  }
 
-  @Override
-  public Integer call() {
-    String device = host.requireDevice(spec.commandLine());
-    return host.call(spec.commandLine(), HostApiClient.request("status", device), null, null,
-        (answer, out) -> print(device, answer, out));
+  static int run(Args a) {
+    HostCli host = new HostCli(a);
+    String device = host.requireDevice(a);
+    return host.call(a, HostApiClient.request("status", device), null, null, (answer, out) -> print(device, answer, out));
   }
 
   static void print(String device, JsonNode answer, PrintWriter out) {

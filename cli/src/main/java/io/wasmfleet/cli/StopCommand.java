@@ -2,34 +2,28 @@ package io.wasmfleet.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.hostapi.HostApiClient;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "stop", description = "Stop a running module (cooperatively; forced after 1.2 s on the board).",
-    footer = {"", "Example:", "  host --device nucleo_f746 stop --module-id toggle1"})
-final class StopCommand implements Callable<Integer> {
+/** {@code host stop}: stops a running module. */
+final class StopCommand {
 
-  @ParentCommand
-  HostCli host;
+  private StopCommand() {}
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  static Command command() {
+    return addOptions(new Command("stop", "Stop a running module (cooperatively; forced after 1.2 s on the board)."))
+        .footer("", "Example:", "  host --device nucleo_f746 stop --module-id toggle1")
+        .runs(StopCommand::run);
+  }
 
-  @Option(names = "--module-id", required = true, paramLabel = "M")
-  String moduleId;
+  /** The options of a stop, here and in {@code host fleet stop}. */
+  static Command addOptions(Command c) {
+    return c.required("--module-id", "M", "The module's id on the board.")
+        .option("--result-timeout", "S", "10", "Seconds to wait for the final RESULT (default: %s).");
+  }
 
-  @Option(names = "--result-timeout", defaultValue = "10", paramLabel = "S",
-      description = "Seconds to wait for the final RESULT (default: ${DEFAULT-VALUE}).")
-  double resultTimeout;
-
-  @Override
-  public Integer call() {
-    String device = host.requireDevice(spec.commandLine());
-    ObjectNode r = HostApiClient.stopRequest(device, moduleId, resultTimeout);
-    return host.call(spec.commandLine(), r, null, null, HostCli::printOk);
+  static int run(Args a) {
+    HostCli host = new HostCli(a);
+    ObjectNode r = HostApiClient.stopRequest(host.requireDevice(a), a.string("--module-id"),
+        a.decimal("--result-timeout"));
+    return host.call(a, r, null, null, HostCli::printOk);
   }
 }

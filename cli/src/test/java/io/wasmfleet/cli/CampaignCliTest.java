@@ -61,12 +61,10 @@ class CampaignCliTest {
   private HostCliTest.Run host(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cmd = HostCli.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
     List<String> all = new ArrayList<>(List.of("--gw-port", Integer.toString(gateway.apiPort())));
     all.addAll(List.of(args));
-    return new HostCliTest.Run(cmd.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    int code = HostCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return new HostCliTest.Run(code, out.toString(), err.toString());
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** bin/host's commands, run as picocli runs them, against a real gateway with simulated boards. */
+/** bin/host's commands, run as its main runs them, against a real gateway with simulated boards. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostCliTest {
 
@@ -55,12 +55,9 @@ class HostCliTest {
   private Run host(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cmd = HostCli.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
     List<String> all = new ArrayList<>(List.of("--gw-port", port));
     all.addAll(List.of(args));
-    int code = cmd.execute(all.toArray(String[]::new));
+    int code = HostCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -163,9 +160,8 @@ class HostCliTest {
       closed = s.getLocalPort();
     }
     StringWriter err = new StringWriter();
-    var cmd = HostCli.commandLine();
-    cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute("--gw-port", Integer.toString(closed), "--device", "c1", "status");
+    int code = HostCli.run(new String[] {"--gw-port", Integer.toString(closed), "--device", "c1", "status"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
     assertEquals(1, code);
     assertTrue(err.toString().startsWith("host: cannot reach the gateway at localhost:" + closed), err.toString());
     assertTrue(err.toString().contains("is bin/gateway running?"));

@@ -1,0 +1,121 @@
+package io.wasmfleet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** bin/host's command line without a gateway: parsing, usage errors, help and completion. */
+class CommandTest {
+
+  record Run(int code, String out, String err) {}
+
+  private static Run host(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = HostCli.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** A tree whose action prints what it was given. */
+  private static Run echo(String... args) {
+    Command root = new Command("t", "A test.")
+        .option("--port", "P", "9000", "Port (default: %s).")
+        .flag("--json", "JSON.")
+        .sub(new Command("show", "Show.").alias("sh").positional("ID", true).positional("ID2", false)
+            .required("--module-id", "M", "The module.")
+            .flag("-f|--follow", "Follow.")
+            .option("--interval", "S", "0.5", "Seconds.")
+            .runs(a -> {
+              a.out.printf("port=%d json=%s id=%s id2=%s module=%s follow=%s interval=%s%n", a.integer("--port"),
+                  a.flag("--json"), a.word(0), a.word(1), a.string("--module-id"), a.flag("--follow"),
+                  a.decimal("--interval"));
+              return 0;
+            }));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = root.execute(args, new PrintWriter(out), new PrintWriter(err), "t 1");
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void optionsDefaultsPositionalsAndGlobalOptionsAnywhere() {
+    assertEquals("port=9000 json=false id=a id2=null module=m follow=false interval=0.5\n",
+        echo("show", "a", "--module-id", "m").out());
+    assertEquals("port=7 json=true id=a id2=b module=m follow=true interval=2.0\n",
+        echo("--port=7", "sh", "--module-id", "m", "a", "-f", "b", "--json", "--interval", "2").out());
+  }
+
+  @Test
+  void usageErrorsNameTheProblemAndExitTwo() {
+    Run missing = echo("show", "a");
+    assertEquals(2, missing.code());
+    assertEquals("t show: missing option --module-id M\nTry 't show --help'.\n", missing.err());
+    assertTrue(echo("show", "--module-id", "m").err().startsWith("t show: missing ID\n"));
+    assertTrue(echo("show", "a", "--module-id").err().startsWith("t show: option '--module-id' needs a value (M)"));
+    assertTrue(echo("show", "a", "--module-id", "m", "--nope").err().startsWith("t show: unknown option '--nope'"));
+    assertTrue(echo("show", "a", "b", "c", "--module-id", "m").err().startsWith("t show: unexpected argument 'c'"));
+    assertTrue(echo("--port", "x", "show", "a", "--module-id", "m").err()
+        .startsWith("t show: option --port takes a whole number, got 'x'"));
+    assertTrue(echo("reboot").err().startsWith("t: no command 'reboot'; the commands are show"));
+    assertTrue(echo().err().startsWith("t: give a command: show"));
+    assertTrue(echo("--json=yes", "show").err().startsWith("t: option '--json' takes no value"));
+    assertEquals(2, host("fleet").code());
+    assertTrue(host("fleet").err().startsWith("host fleet: give a command: deploy, start, stop, status"));
+  }
+
+  @Test
+  void helpAndVersion() {
+    Run root = host("--help");
+    assertEquals(0, root.code());
+    for (String command : new String[] {"status", "deploy (load)", "build-and-deploy (build_and_load)", "start", "stop",
+        "logs", "boards", "fleet", "campaign", "generate-completion"}) {
+      assertTrue(root.out().contains("\n  " + command + " "), command + " in\n" + root.out());
+    }
+    assertTrue(root.out().contains("--gw-port P") && root.out().contains("(default: 9000)"), root.out());
+    Run compare = host("campaign", "compare", "-h");
+    assertTrue(compare.out().startsWith("Usage: host campaign compare [OPTIONS] ID1 [ID2]\n"), compare.out());
+    assertTrue(compare.out().contains("Options of host (before or after the command):"), compare.out());
+    assertEquals("wasmfleet host 0.1.0\n", host("--version").out());
+  }
+
+  @Test
+  void theStartUpCacheIsTrainedOnAReadOnlyRequestToTheSameGateway() {
+    assertEquals(List.of("--gw-host", "gw1", "--gw-port=9100", "--device", "b1", "status"), List.of(HostCli.trainingLine(
+        new String[] {"--gw-host", "gw1", "deploy", "--module-id", "m", "--gw-port=9100", "--json", "--device", "b1",
+            "--wasm", "m.wasm"})));
+    assertEquals(List.of("--gw-port", "9001", "boards"),
+        List.of(HostCli.trainingLine(new String[] {"fleet", "deploy", "--select", "all", "--gw-port", "9001"})));
+  }
+
+  /** The generated script, loaded into a real bash, completes commands, options and files. */
+  @Test
+  void completionWorksInBash() throws Exception {
+    Path script = Files.createTempFile("host-completion", ".bash");
+    Files.writeString(script, host("generate-completion").out());
+    assertEquals("start status stop", complete(script, "host", "st"));
+    assertEquals("deploy start status stop", complete(script, "host", "fleet", ""));
+    assertEquals("--module-id", complete(script, "host", "--device", "b1", "load", "--mod"));
+    assertEquals("--follow", complete(script, "host", "logs", "--fo"));
+    String files = complete(script, "host", "deploy", "--wasm", script.getParent() + "/" + script.getFileName()
+        .toString().substring(0, 10));
+    assertTrue(files.contains(script.toString()), files);
+  }
+
+  private static String complete(Path script, String... words) throws Exception {
+    String array = String.join(" ", java.util.Arrays.stream(words).map(w -> "'" + w + "'").toList());
+    String bash = "source '" + script + "'; COMP_WORDS=(" + array + "); COMP_CWORD=" + (words.length - 1)
+        + "; _host; printf '%s\\n' \"${COMPREPLY[@]}\" | sort | paste -sd ' '";
+    Process p = new ProcessBuilder("bash", "-c", bash).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    return out;
+  }
+}
