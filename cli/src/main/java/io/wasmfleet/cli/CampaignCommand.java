@@ -193,7 +193,7 @@ final class CampaignCommand {
       return h.failedToAsk(e, a.err);
     }
     progress.end();
-    return print(h, answer, a, (answer1, w) -> w.println(answer1.path("detail").asText()));
+    return print(h, answer, a, (done, w) -> w.println(done.path("detail").asText()));
   }
 
   private static int list(Args a) {
