@@ -89,6 +89,11 @@ public class WireClient implements AutoCloseable {
     return line;
   }
 
+  /** The next line within {@code wait}, or null. */
+  public String pollLine(Duration wait) throws InterruptedException {
+    return lines.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** True when the board closed the connection (EOF comes next). */
   public boolean closedByBoard() throws InterruptedException {
     String line = lines.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -36,7 +36,8 @@ public record BoardProfile(
     int maxLine,
     Duration forcedStopAfter,
     WasmProgram.Mode execution,
-    boolean extensions) {
+    boolean extensions,
+    boolean load2) {
 
   /** How the payload timeout counts: firmware 1.0.0 gives the whole payload 5 s. */
   public enum LoadTimeout {
@@ -73,7 +74,8 @@ public record BoardProfile(
         c.getInt("max-line"),
         c.getDuration("forced-stop-after"),
         WasmProgram.Mode.valueOf(c.getString("execution").toUpperCase(Locale.ROOT)),
-        c.getBoolean("extensions"));
+        c.getBoolean("extensions"),
+        c.getBoolean("load2"));
   }
 
   /** Nanoseconds one byte takes on the UART: 10 bits (8N1) at the baud rate. */

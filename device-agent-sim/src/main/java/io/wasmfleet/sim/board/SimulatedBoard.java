@@ -16,12 +16,15 @@ import io.wasmfleet.protocol.GatewayCommand.Start;
 import io.wasmfleet.protocol.WireFormatException;
 import io.wasmfleet.protocol.WireLine;
 import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.protocol.load2.Load2Frame;
+import io.wasmfleet.protocol.load2.Load2Receiver;
 import io.wasmfleet.sim.exec.Footprint;
 import io.wasmfleet.sim.exec.Outcome;
 import io.wasmfleet.sim.exec.WasmProgram;
 import io.wasmfleet.sim.link.Pacer;
 import io.wasmfleet.wasm.AotFile;
 import io.wasmfleet.wasm.PayloadKind;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,8 +255,15 @@ public final class SimulatedBoard implements AutoCloseable {
     linesRead.set(0);
     pool = new WamrPool(profile.wamrPool(), profile.runtimeReserved());
     pool.shrinkBy(faults.poolShrink());
-    String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), profile.extensions()
-        ? WireParams.builder().add("board", profile.name()).add("sim", 1).build() : WireParams.EMPTY).format();
+    WireParams.Builder helloKeys = WireParams.builder();
+    if (profile.extensions()) {
+      helloKeys.add("board", profile.name()).add("sim", 1);
+    }
+    if (profile.load2()) {
+      helloKeys.add("caps", "load2");
+    }
+    String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), helloKeys.build()).format();
+    kept = null; // a reboot loses what an interrupted upload left
     synchronized (output) {
       hung = false;
       held.clear();
@@ -344,8 +354,8 @@ public final class SimulatedBoard implements AutoCloseable {
     if (b == '\n' || b == '\r') {
       String line = lineSoFar.toString();
       lineSoFar.setLength(0);
-      if (!line.isEmpty()) {
-        handle(line);
+      if (!line.isEmpty() && !(profile.load2() && line.charAt(0) == Load2Frame.MARK)) {
+        handle(line); // a LOAD v2 frame outside an upload (after a reboot) begins no command
       }
     } else if (lineSoFar.length() < profile.maxLine()) {
       lineSoFar.append((char) b);
@@ -392,28 +402,76 @@ public final class SimulatedBoard implements AutoCloseable {
     final String warn;
     final WamrPool.Block block;
     final byte[] buf;
+    /** A LOAD v2 upload's receiver, and the frame being read; null for v1. */
+    final Load2Receiver v2;
+    final ByteArrayOutputStream frame = new ByteArrayOutputStream();
     int got;
     long index;
     long deadline;
 
-    Upload(Load load, Slot target, String warn, WamrPool.Block block, long deadline) {
+    Upload(Load load, Slot target, String warn, WamrPool.Block block, long deadline, Load2Receiver v2) {
       this.load = load;
       this.target = target;
       this.warn = warn;
       this.block = block;
       this.buf = new byte[(int) load.size()];
       this.deadline = deadline;
+      this.v2 = v2;
+    }
+
+    String v2Sha() {
+      return load.extra().get("sha256").map(h -> h.toLowerCase(Locale.ROOT)).orElse("");
     }
   }
 
+  /** What an interrupted LOAD v2 upload left, for a LOAD of the same module to resume. */
+  private record Kept(String moduleId, String sha256, long size, byte[] bytes) {}
+
+  private static final int LOAD2_MAX_CHUNK = 2048;
+  private static final int LOAD2_WINDOW = 8;
+
+  /**
+   * The LOAD's v2 keys, when this board speaks v2 and the LOAD asks for it; else null. A
+   * malformed key throws IllegalArgumentException naming it.
+   */
+  private record Load2Ask(String sha256, int chunk, boolean signed) {}
+
+  private Load2Ask load2Ask(Load load) {
+    Optional<String> sha = load.extra().get("sha256");
+    Optional<String> chunk = load.extra().get("chunk");
+    if (!profile.load2() || sha.isEmpty() || chunk.isEmpty()) {
+      return null;
+    }
+    if (!sha.get().matches("[0-9a-fA-F]{64}")) {
+      throw new IllegalArgumentException("sha256"); // answered BAD_PARAMS msg="sha256"
+    }
+    int c;
+    try {
+      c = Integer.parseInt(chunk.get());
+    } catch (NumberFormatException e) {
+      c = -1;
+    }
+    if (c < 64 || c > 4096) {
+      throw new IllegalArgumentException("chunk");
+    }
+    return new Load2Ask(sha.get().toLowerCase(Locale.ROOT), Math.min(c, LOAD2_MAX_CHUNK),
+        load.extra().get("sig").isPresent());
+  }
+
+  /** Guarded by the board's single stepping thread, like {@code upload}. */
+  private Kept kept;
+
   private void onLoad(String line) {
     Load load;
+    Load2Ask ask;
     try {
       load = (Load) GatewayCommand.parse(line);
-    } catch (WireFormatException e) {
+      ask = load2Ask(load);
+    } catch (IllegalArgumentException e) { // a WireFormatException, or a malformed v2 key
       reply(loadErr("BAD_PARAMS", e.getMessage()));
       return;
     }
+    Load2Receiver v2 = null;
     Slot target;
     String warn = null;
     WamrPool.Block payloadBlock;
@@ -456,10 +514,21 @@ public final class SimulatedBoard implements AutoCloseable {
         return;
       }
       payloadBlock = block.get();
-      reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), WireParams.EMPTY).format());
+      WireParams readyKeys = WireParams.EMPTY;
+      if (ask != null) {
+        Kept k = kept;
+        byte[] resume = k != null && k.moduleId().equals(load.moduleId()) && k.sha256().equals(ask.sha256())
+            && k.size() == load.size() ? k.bytes() : new byte[0];
+        kept = null;
+        v2 = new Load2Receiver(load.moduleId(), (int) load.size(), ask.sha256(), ask.chunk(), LOAD2_WINDOW,
+            ask.signed(), resume);
+        readyKeys = WireParams.builder().add("chunk", ask.chunk()).add("window", LOAD2_WINDOW)
+            .add("offset", resume.length).build();
+      }
+      reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), readyKeys).format());
     }
     Upload u = new Upload(load, target, warn, payloadBlock,
-        System.nanoTime() + profile.loadTimeout().toNanos());
+        System.nanoTime() + profile.loadTimeout().toNanos(), v2);
     upload = u;
     if (u.buf.length == 0) {
       payloadDone(u);
@@ -487,15 +556,18 @@ public final class SimulatedBoard implements AutoCloseable {
         return;
       }
       upload = null;
+      if (u.v2 != null) {
+        kept = new Kept(u.load.moduleId(), u.v2Sha(), u.load.size(), u.v2.kept());
+      }
       afterDelayFault(() -> {
         u.block.free();
-        reply(loadErr("TIMEOUT", "binary payload not received"));
+        reply(loadErr("TIMEOUT", u.v2 == null ? "binary payload not received" : "idle at offset=" + u.v2.offset()));
       });
     }), Math.max(0, u.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private void payloadByte(Upload u, int b) {
-    if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY) {
+    if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY || u.v2 != null) {
       u.deadline = System.nanoTime() + profile.loadTimeout().toNanos();
     }
     if (faults.rebootAt(u.index++)) {
@@ -511,8 +583,43 @@ public final class SimulatedBoard implements AutoCloseable {
       case CORRUPT -> b = faults.corrupt(b);
       case KEEP -> { }
     }
+    if (u.v2 != null) {
+      frameByte(u, b);
+      return;
+    }
     u.buf[u.got++] = (byte) b;
     if (u.got == u.buf.length) {
+      payloadDone(u);
+    }
+  }
+
+  /** A LOAD v2 byte: frames end at a line end; each is answered; a whole module is checked. */
+  private void frameByte(Upload u, int b) {
+    if (b != '\n' && b != '\r') {
+      if (u.frame.size() <= 2 * (u.v2.chunk() + Load2Frame.OVERHEAD)) {
+        u.frame.write(b); // past that it is no frame of ours: it fails its check whole
+      }
+      return;
+    }
+    byte[] line = u.frame.toByteArray();
+    u.frame.reset();
+    if (line.length == 0 || (line[0] & 0xFF) != Load2Frame.MARK) {
+      return;
+    }
+    String answer = u.v2.onFrame(line, line.length);
+    if (answer != null) {
+      reply(answer);
+    }
+    if (u.v2.complete()) {
+      upload = null;
+      String bad = u.v2.verify();
+      if (bad != null) {
+        u.block.free();
+        reply(bad);
+        return;
+      }
+      System.arraycopy(u.v2.module(), 0, u.buf, 0, u.buf.length);
+      u.got = u.buf.length;
       payloadDone(u);
     }
   }
@@ -819,11 +926,15 @@ public final class SimulatedBoard implements AutoCloseable {
         }
         execution.add(s.module.id + ":" + s.module.execution());
       }
-      WireParams extra = profile.extensions()
-          ? WireParams.builder().quoted("sim_exec", execution.isEmpty() ? "none" : String.join(",", execution)).build()
-          : WireParams.EMPTY;
+      WireParams.Builder extra = WireParams.builder();
+      if (profile.extensions()) {
+        extra.quoted("sim_exec", execution.isEmpty() ? "none" : String.join(",", execution));
+      }
+      if (profile.load2()) {
+        extra.add("caps", "load2");
+      }
       return new StatusOk(modules, lowStack,
-          new StatusOk.PoolFigures(pool.total(), pool.free(), pool.used(), pool.highmark()), extra);
+          new StatusOk.PoolFigures(pool.total(), pool.free(), pool.used(), pool.highmark()), extra.build());
     }
   }
 
