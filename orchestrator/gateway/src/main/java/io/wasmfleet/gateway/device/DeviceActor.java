@@ -193,6 +193,9 @@ public final class DeviceActor {
 
   private record PayloadWritten(long opId, Throwable failure) implements Command {}
 
+  /** No LOAD_ACK for {@link Load2Upload#SILENCE} during a LOAD v2 upload. */
+  private record Load2Silence(long opId) implements Command {}
+
   /** How often a STATUS is sent again when a leftover ERROR or LOAD_ERR came instead of STATUS_OK. */
   private static final int STATUS_RESENDS = 3;
 
@@ -221,6 +224,9 @@ public final class DeviceActor {
   private int silentSyncs;
   private long consoleTotal;
   private boolean payloadCut;
+  /** The LOAD v2 upload in flight, or null; and the LOAD_READY that may start one. */
+  private Load2Upload upload2;
+  private DeviceLine.LoadReady loadReady;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -292,6 +298,7 @@ public final class DeviceActor {
         .onMessage(LinkClosed.class, m -> Behaviors.same())
         .onMessage(PayloadWritten.class, m -> Behaviors.same())
         .onMessage(OpTimeout.class, m -> Behaviors.same())
+        .onMessage(Load2Silence.class, m -> Behaviors.same())
         .onAnyMessage(this::stashWhileDisconnected)
         .build();
   }
@@ -414,6 +421,7 @@ public final class DeviceActor {
     payloadCut = inFlight instanceof LoadOp load && load.payloadSent();
     connection.cancelPayloads();
     connection = null;
+    upload2 = null;
     timers.cancel("op");
     String error = "link to board " + board.id() + " lost: " + m.reason();
     exchange.endInFlight(inFlight, error);
@@ -575,6 +583,7 @@ public final class DeviceActor {
         .onSignal(PostStop.class, signal -> onPostStop(op))
         .onMessage(LineReceived.class, m -> onLine(m, op))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
+        .onMessage(Load2Silence.class, m -> onLoad2Silence(m, op))
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, op))
         .onMessage(Connected.class, m -> {
@@ -594,14 +603,21 @@ public final class DeviceActor {
   /** Ends {@code op}'s wait as {@code step} says. */
   private Behavior<Command> apply(Op op, Step step) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
-      context.pipeToSelf(connection.writePayload(load.request().payload()),
-          (ok, failure) -> new PayloadWritten(load.id(), failure));
-      Duration wait = timeouts.payloadTime(load.command().size(), board.baud()).plus(timeouts.loadOk());
-      timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
+      upload2 = loadReady == null ? null : Load2Upload.from(load.id(), loadReady, load.request().payload());
+      if (upload2 != null) {
+        sendFrames(load);
+      } else {
+        context.pipeToSelf(connection.writePayload(load.request().payload()),
+            (ok, failure) -> new PayloadWritten(load.id(), failure));
+        Duration wait = timeouts.payloadTime(load.command().size(), board.baud()).plus(timeouts.loadOk());
+        timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
+      }
     }
+    loadReady = null;
     if (step.next() != null) {
       return awaiting(step.next());
     }
+    upload2 = null;
     timers.cancel("op");
     if (step.answer() != null) {
       exchange.finish(op, step.answer());
@@ -620,6 +636,7 @@ public final class DeviceActor {
     String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
     context.getLog().warn("board {}: {}", board.id(), error);
     connection.cancelPayloads();
+    upload2 = null;
     if (op instanceof StatusOp status && status.replyTo() == null) {
       if (status.late() != null) {
         exchange.finish(status.late(), Answer.error(status.lateReason() + "; the board did not answer STATUS either"));
@@ -640,6 +657,37 @@ public final class DeviceActor {
     return sync(op, error);
   }
 
+  /**
+   * Writes the frames the LOAD v2 window allows, and restarts the timers: silence (send again
+   * what is in flight) and the op's (the board's own inactivity timeout, then LOAD_OK's).
+   */
+  private void sendFrames(LoadOp load) {
+    byte[] frames = upload2.next();
+    if (frames.length > 0) {
+      context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
+    }
+    if (upload2.allAcknowledged()) {
+      timers.cancel("load2-silence");
+    } else {
+      timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
+    }
+    Duration wait = upload2.allAcknowledged() ? timeouts.loadOk() : timeouts.boardPayloadTimeout();
+    String waitingFor = upload2.allAcknowledged() ? "LOAD_OK" : "LOAD_ACK";
+    timers.startSingleTimer("op", new OpTimeout(load.id(), waitingFor, wait), wait);
+  }
+
+  private Behavior<Command> onLoad2Silence(Load2Silence m, Op op) {
+    if (upload2 != null && upload2.opId == m.opId() && op instanceof LoadOp load && load.id() == m.opId()) {
+      upload2.onSilence();
+      byte[] frames = upload2.next();
+      if (frames.length > 0) {
+        context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
+      }
+      timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
+    }
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onPayloadWritten(PayloadWritten m, Op op) {
     if (m.failure() == null || m.failure() instanceof BoardConnection.PayloadCancelled
         || !(op instanceof LoadOp load) || load.id() != m.opId()) {
@@ -654,6 +702,11 @@ public final class DeviceActor {
   /** A line from the board; {@code op} is the command awaiting its reply, or null. */
   private Behavior<Command> onLine(LineReceived m, Op op) {
     if (m.generation() != generation) {
+      return Behaviors.same();
+    }
+    if (upload2 != null && Load2Upload.isAck(m.line()) && op instanceof LoadOp load && load.id() == upload2.opId) {
+      upload2.onAck(m.line());
+      sendFrames(load);
       return Behaviors.same();
     }
     DeviceLine line = DeviceLine.parse(m.line());
@@ -677,6 +730,7 @@ public final class DeviceActor {
     if (op instanceof StatusOp status) {
       return onStatusLine(line, status);
     }
+    loadReady = line instanceof DeviceLine.LoadReady ready ? ready : null;
     Step step = exchange.reply(line, op, false);
     return step.handled() ? apply(op, step) : unexpected(line);
   }
@@ -702,6 +756,7 @@ public final class DeviceActor {
       return Behaviors.same();
     }
     connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
+    upload2 = null;
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel("op");

@@ -12,6 +12,7 @@ import io.wasmfleet.protocol.GatewayCommand;
 import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireFormatException;
 import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.protocol.load2.Load2Receiver;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,8 @@ final class Exchange {
   /** The LOAD for {@code request}; a replace that destroys a module remembers how to load it again. */
   LoadOp load(long id, Load request) throws WireFormatException {
     GatewayCommand.Load command = new GatewayCommand.Load(request.moduleId(), request.payload().length,
-        Crc32.of(request.payload()), request.replace(), request.replaceVictim(), simExec(request.simCompiled()));
+        Crc32.of(request.payload()), request.replace(), request.replaceVictim(),
+        loadKeys(request.payload(), request.simCompiled()));
     return new LoadOp(id, request, command, false, -1, rollbackOf(request, command), null);
   }
 
@@ -145,6 +147,20 @@ final class Exchange {
 
   StopOp stop(long id, Stop request) throws WireFormatException {
     return new StopOp(id, request, new GatewayCommand.Stop(request.moduleId()));
+  }
+
+  /** A LOAD's appended keys: how the simulator runs it, and LOAD v2's when the board speaks it. */
+  private WireParams loadKeys(byte[] payload, boolean simCompiled) {
+    if (!speaksLoad2()) {
+      return simExec(simCompiled);
+    }
+    return WireParams.builder().add("sha256", Load2Receiver.sha256Hex(payload)).add("chunk", Load2Upload.CHUNK)
+        .addAll(simExec(simCompiled)).build();
+  }
+
+  /** The board said {@code caps=...load2...} in its HELLO or STATUS_OK. */
+  boolean speaksLoad2() {
+    return List.of(reported.getOrDefault("caps", "").split(",")).contains("load2");
   }
 
   private static WireParams simExec(boolean compiled) {
@@ -367,7 +383,7 @@ final class Exchange {
       return null;
     }
     GatewayCommand.Load command = new GatewayCommand.Load(old.moduleId(), old.payload().length,
-        Crc32.of(old.payload()), false, null, simExec(old.simCompiled()));
+        Crc32.of(old.payload()), false, null, loadKeys(old.payload(), old.simCompiled()));
     Load restore = new Load(old.moduleId(), old.payload(), false, null, old.simCompiled(), false,
         p.op().replyTo());
     return new LoadOp(id, restore, command, false, -1, null, p);

@@ -1,0 +1,71 @@
+package io.wasmfleet.gateway.device;
+
+import io.wasmfleet.protocol.DeviceLine;
+import io.wasmfleet.protocol.WireLine;
+import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.protocol.load2.Load2Sender;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+
+/**
+ * A LOAD v2 upload in flight on the gateway's side (docs/wire-protocol.md, "LOAD v2"): the
+ * sender's logic, started by a LOAD_READY that carries {@code chunk= window= offset=} and fed
+ * by the board's {@code LOAD_ACK} lines; silence for {@link #SILENCE} sends again what is in
+ * flight. The DeviceActor writes what {@link #next()} returns.
+ */
+final class Load2Upload {
+
+  /** The frame size the gateway asks for. */
+  static final int CHUNK = 1024;
+  /** No acknowledgement for this long while frames are in flight: send them again. */
+  static final Duration SILENCE = Duration.ofSeconds(1);
+
+  final long opId;
+  private final Load2Sender sender;
+
+  private Load2Upload(long opId, Load2Sender sender) {
+    this.opId = opId;
+    this.sender = sender;
+  }
+
+  /** The upload a LOAD_READY asks for, or null when it asks for v1's raw payload. */
+  static Load2Upload from(long opId, DeviceLine.LoadReady ready, byte[] payload) {
+    WireParams p = ready.extra();
+    if (p.get("window").isEmpty() || p.get("chunk").isEmpty() || p.get("offset").isEmpty()) {
+      return null;
+    }
+    int chunk = Integer.parseInt(p.get("chunk").get());
+    int window = Integer.parseInt(p.get("window").get());
+    int offset = Integer.parseInt(p.get("offset").get());
+    return new Load2Upload(opId, new Load2Sender(payload, Math.min(chunk, CHUNK), window, offset, null));
+  }
+
+  static boolean isAck(String line) {
+    return line.startsWith("LOAD_ACK ");
+  }
+
+  /** The frames to write now, as one piece (empty when the window is full). */
+  byte[] next() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    sender.next().forEach(out::writeBytes);
+    return out.toByteArray();
+  }
+
+  /** A LOAD_ACK line. A malformed one is ignored: silence then repairs what it would have. */
+  void onAck(String line) {
+    WireParams p = WireLine.tokenize(line).map(WireLine::params).orElse(WireParams.EMPTY);
+    try {
+      sender.onAck(Long.parseLong(p.get("offset").orElse("-1")), Long.parseLong(p.get("end").orElse("-1")));
+    } catch (NumberFormatException e) {
+      // a damaged acknowledgement
+    }
+  }
+
+  void onSilence() {
+    sender.onSilence();
+  }
+
+  boolean allAcknowledged() {
+    return sender.allAcknowledged();
+  }
+}

@@ -1,0 +1,44 @@
+package io.wasmfleet.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wasmfleet.hostapi.HostApiClient.Response;
+import io.wasmfleet.wasm.BuiltModules;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's LOAD v2 (docs/wire-protocol.md) with simulated boards that speak it
+ * ({@code load2 = on}) beside one that does not: the same deploy works on both, and damaged
+ * bytes cost a v2 board frames where they cost a v1 board the upload.
+ */
+class Load2GatewayTest {
+
+  @Test
+  void boardsThatSayLoad2GetItAndOthersKeepV1() throws Exception {
+    byte[] fft = BuiltModules.wasmBytes("fft_bench");
+    Map<String, Object> damage = Map.of("corrupt-rate", 0.001, "seed", 11);
+    try (GatewayFixture gw = GatewayFixture.start(List.of(
+            new GatewayFixture.Board("v2", "nucleo_f446re", Map.of("load2", "on"), damage),
+            new GatewayFixture.Board("v1", "nucleo_f446re", Map.of(), damage),
+            new GatewayFixture.Board("clean", "nucleo_f446re", Map.of(), Map.of())),
+        Map.of())) {
+      for (int i = 0; i < 5; i++) {
+        Response v2 = gw.client.load("v2", "fft", fft, "fft_bench.wasm", false, null);
+        assertEquals("LOAD_OK", v2.detail(), "upload " + i + ": " + v2.json());
+      }
+      Response status = gw.client.status("v2");
+      assertTrue(status.detail().contains("fft:LOADED:wasm=" + fft.length), status.detail());
+      Response run = gw.client.start("v2", "fft", null, "iterations=1", true, 30);
+      assertTrue(run.ok(), run.json().toString());
+
+      Response v1 = gw.client.load("v1", "fft", fft, "fft_bench.wasm", false, null);
+      assertTrue(v1.json().path("error").asText().startsWith("LOAD_ERR code=BAD_CRC"), v1.json().toString());
+
+      Response clean = gw.client.load("clean", "fft", fft, "fft_bench.wasm", false, null);
+      assertEquals("LOAD_OK", clean.detail(), "a v1 board as before");
+    }
+  }
+}
