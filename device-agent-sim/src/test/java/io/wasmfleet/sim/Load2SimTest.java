@@ -69,6 +69,8 @@ class Load2SimTest {
       } else if (line.startsWith("LOAD_ACK ")) {
         WireParams ack = WireLine.tokenize(line).orElseThrow().params();
         sender.onAck(Long.parseLong(ack.get("offset").orElseThrow()), Long.parseLong(ack.get("end").orElseThrow()));
+      } else if (line.startsWith("LOAD_NAK ")) {
+        sender.onNak(Long.parseLong(WireLine.tokenize(line).orElseThrow().params().get("offset").orElseThrow()));
       } else {
         return line;
       }
@@ -83,7 +85,7 @@ class Load2SimTest {
       WireParams ready = ready(c);
       assertEquals("1024", ready.get("chunk").orElseThrow());
       assertEquals("0", ready.get("offset").orElseThrow());
-      assertEquals("LOAD_OK", upload(c, module, ready));
+      assertEquals("LOAD_OK sha256=" + Load2Receiver.sha256Hex(module), upload(c, module, ready));
       var status = c.status();
       assertEquals("m", status.modules().get(0).id());
       assertEquals("load2", status.extra().get("caps").orElse(null));
@@ -100,7 +102,7 @@ class Load2SimTest {
       fault(c, "corrupt_rate=0.001 seed=7");
       for (int i = 0; i < 5; i++) { // the same module id each time: the board replaces it
         c.send(loadLine("f", module, Load2Receiver.sha256Hex(module)));
-        assertEquals("LOAD_OK", upload(c, module, ready(c)), "upload " + i);
+        assertEquals("LOAD_OK sha256=" + Load2Receiver.sha256Hex(module), upload(c, module, ready(c)), "upload " + i);
       }
       assertEquals(module.length, c.status().modules().get(0).wasmBytes());
       // the same damage makes v1 fail: its one CRC comes after the whole payload
@@ -144,7 +146,7 @@ class Load2SimTest {
       c.send(loadLine("f", module, sha));
       WireParams ready = ready(c);
       assertEquals("2048", ready.get("offset").orElseThrow());
-      assertEquals("LOAD_OK", upload(c, module, ready));
+      assertEquals("LOAD_OK sha256=" + sha, upload(c, module, ready));
     }
   }
 

@@ -567,7 +567,7 @@ public final class SimulatedBoard implements AutoCloseable {
   }
 
   private void payloadByte(Upload u, int b) {
-    if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY || u.v2 != null) {
+    if (profile.loadTimeoutKind() == BoardProfile.LoadTimeout.INACTIVITY && u.v2 == null) {
       u.deadline = System.nanoTime() + profile.loadTimeout().toNanos();
     }
     if (faults.rebootAt(u.index++)) {
@@ -604,8 +604,9 @@ public final class SimulatedBoard implements AutoCloseable {
     byte[] line = u.frame.toByteArray();
     u.frame.reset();
     if (line.length == 0 || (line[0] & 0xFF) != Load2Frame.MARK) {
-      return;
+      return; // not a frame (a STATUS sent meanwhile, say): no activity of the upload
     }
+    u.deadline = System.nanoTime() + profile.loadTimeout().toNanos(); // "no frame for 5 s"
     String answer = u.v2.onFrame(line, line.length);
     if (answer != null) {
       reply(answer);
@@ -646,7 +647,9 @@ public final class SimulatedBoard implements AutoCloseable {
           reply(error);
           return;
         }
-        reply(new LoadOk(u.warn, u.warn == null ? null : load.replaceVictim(), WireParams.EMPTY).format());
+        // LOAD v2 names what it loaded: the digest it checked
+        WireParams loaded = u.v2 == null ? WireParams.EMPTY : WireParams.builder().add("sha256", u.v2Sha()).build();
+        reply(new LoadOk(u.warn, u.warn == null ? null : load.replaceVictim(), loaded).format());
       }
     });
   }

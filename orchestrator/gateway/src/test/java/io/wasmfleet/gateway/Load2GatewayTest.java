@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasmfleet.hostapi.HostApiClient.Response;
+import io.wasmfleet.protocol.load2.Load2Receiver;
 import io.wasmfleet.wasm.BuiltModules;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ class Load2GatewayTest {
         Map.of())) {
       for (int i = 0; i < 5; i++) {
         Response v2 = gw.client.load("v2", "fft", fft, "fft_bench.wasm", false, null);
-        assertEquals("LOAD_OK", v2.detail(), "upload " + i + ": " + v2.json());
+        assertEquals("LOAD_OK sha256=" + Load2Receiver.sha256Hex(fft), v2.detail(), "upload " + i + ": " + v2.json());
       }
       Response status = gw.client.status("v2");
       assertTrue(status.detail().contains("fft:LOADED:wasm=" + fft.length), status.detail());

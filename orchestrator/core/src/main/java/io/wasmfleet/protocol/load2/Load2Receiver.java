@@ -14,8 +14,8 @@ import java.util.List;
  * core does the same in C). Every intact frame is written where it belongs in the module's
  * buffer and acknowledged with {@code LOAD_ACK module_id=<id> offset=<A> end=<E>}: {@code A} is
  * how much of the module has arrived without a hole, {@code E} where this frame ended. A damaged
- * frame is dropped without an answer; the sender, which sees later frames acknowledged, sends it
- * again.
+ * frame is answered {@code LOAD_NAK module_id=<id> offset=<A>}. Answers go in the frames' order,
+ * so the sender knows which frame each one is about.
  */
 public final class Load2Receiver {
 
@@ -84,16 +84,12 @@ public final class Load2Receiver {
       signature = signatureExpected ? s : null;
       return null;
     }
-    if (!(frame instanceof Data d)) {
-      damaged++;
-      return null;
+    if (!(frame instanceof Data d) || d.offset() + d.data().length > module.length) {
+      damaged++; // or past the module's end, which the sender never means
+      return "LOAD_NAK module_id=" + moduleId + " offset=" + offset;
     }
     long start = Math.max(d.offset(), offset);
     long end = d.offset() + d.data().length;
-    if (end > module.length) {
-      damaged++;
-      return null; // past the module's end: the sender never means it
-    }
     if (end > start) {
       System.arraycopy(d.data(), (int) (start - d.offset()), module, (int) start, (int) (end - start));
       hold((int) start, (int) end);

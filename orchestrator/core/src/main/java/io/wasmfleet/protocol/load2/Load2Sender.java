@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * The gateway's side of one LOAD v2 upload, as plain logic: which frames to send now. New data
- * goes while at most window x chunk bytes are in flight (sent, not yet acknowledged). The link
- * keeps order, so when a frame is acknowledged every frame sent before it and still not
- * acknowledged was lost or damaged: those go again first. Silence (no acknowledgement for a
+ * goes while at most window x chunk bytes are in flight (sent, not yet answered). The link keeps
+ * order and the board answers frames in order: a {@code LOAD_NAK} is about the oldest frame in
+ * flight, which goes again; when a frame is acknowledged, every frame sent before it and still
+ * unanswered was lost whole (its mark damaged): those go again too. Silence (no answer for a
  * while) sends again everything in flight, and the signature. Frames shrink to half after each
  * loss (down to 64 bytes) and grow back to the chunk after 32 acknowledgements without one, so a
  * noisy line loses small frames.
@@ -104,7 +105,18 @@ public final class Load2Sender {
     }
   }
 
-  /** No acknowledgement for a while: send again everything in flight, and the signature. */
+  /** The board dropped a damaged frame: the oldest one in flight; it holds everything before {@code offset}. */
+  public void onNak(long offset) {
+    acked = (int) Math.max(acked, Math.min(offset, module.length));
+    int[] f = inFlight.poll();
+    if (f != null && f[1] > acked) {
+      repairs.add(new int[] {Math.max(f[0], acked), f[1]});
+    }
+    frameSize = Math.max(Math.min(64, chunk), frameSize / 2);
+    cleanAcks = 0;
+  }
+
+  /** No answer for a while: send again everything in flight, and the signature. */
   public void onSilence() {
     for (int[] f : inFlight) {
       if (f[1] > acked) {

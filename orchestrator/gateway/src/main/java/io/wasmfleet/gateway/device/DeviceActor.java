@@ -704,8 +704,8 @@ public final class DeviceActor {
     if (m.generation() != generation) {
       return Behaviors.same();
     }
-    if (upload2 != null && Load2Upload.isAck(m.line()) && op instanceof LoadOp load && load.id() == upload2.opId) {
-      upload2.onAck(m.line());
+    if (upload2 != null && Load2Upload.isAnswer(m.line()) && op instanceof LoadOp load && load.id() == upload2.opId) {
+      upload2.onAnswer(m.line());
       sendFrames(load);
       return Behaviors.same();
     }

@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * A LOAD v2 upload in flight on the gateway's side (docs/wire-protocol.md, "LOAD v2"): the
  * sender's logic, started by a LOAD_READY that carries {@code chunk= window= offset=} and fed
- * by the board's {@code LOAD_ACK} lines; silence for {@link #SILENCE} sends again what is in
+ * by the board's {@code LOAD_ACK} and {@code LOAD_NAK} lines; silence for {@link #SILENCE} sends again what is in
  * flight. The DeviceActor writes what {@link #next()} returns.
  */
 final class Load2Upload {
@@ -40,8 +40,9 @@ final class Load2Upload {
     return new Load2Upload(opId, new Load2Sender(payload, Math.min(chunk, CHUNK), window, offset, null));
   }
 
-  static boolean isAck(String line) {
-    return line.startsWith("LOAD_ACK ");
+  /** A LOAD_ACK or LOAD_NAK line. */
+  static boolean isAnswer(String line) {
+    return line.startsWith("LOAD_ACK ") || line.startsWith("LOAD_NAK ");
   }
 
   /** The frames to write now, as one piece (empty when the window is full). */
@@ -51,13 +52,18 @@ final class Load2Upload {
     return out.toByteArray();
   }
 
-  /** A LOAD_ACK line. A malformed one is ignored: silence then repairs what it would have. */
-  void onAck(String line) {
+  /** A LOAD_ACK or LOAD_NAK line. A malformed one is ignored: silence repairs what it would have. */
+  void onAnswer(String line) {
     WireParams p = WireLine.tokenize(line).map(WireLine::params).orElse(WireParams.EMPTY);
     try {
-      sender.onAck(Long.parseLong(p.get("offset").orElse("-1")), Long.parseLong(p.get("end").orElse("-1")));
+      long offset = Long.parseLong(p.get("offset").orElse("-1"));
+      if (line.startsWith("LOAD_NAK ")) {
+        sender.onNak(offset);
+      } else {
+        sender.onAck(offset, Long.parseLong(p.get("end").orElse("-1")));
+      }
     } catch (NumberFormatException e) {
-      // a damaged acknowledgement
+      // a malformed answer
     }
   }
 

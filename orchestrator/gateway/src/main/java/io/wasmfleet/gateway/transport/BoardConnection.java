@@ -111,10 +111,14 @@ public final class BoardConnection implements AutoCloseable {
   private <M> CompletionStage<M> run(ActorSystem<?> system, Flow<ByteString, ByteString, CompletionStage<M>> link,
       int baud) {
     int bytesPerSecond = Math.max(1, baud / 10);
+    // The throttle's timer ticks every 10 ms or so, longer than one piece takes on the UART
+    // (64 bytes: 5.6 ms at 115200): a bucket of one piece lost what the wait overran and held a
+    // 115200-baud payload to about 0.4 of the line rate. A bucket of 40 ms of bytes catches up.
+    int burst = Math.max(chunk, bytesPerSecond / 25);
     Pair<Pair<BoundedSourceQueue<Out>, CompletionStage<M>>, CompletionStage<org.apache.pekko.Done>> m =
         Source.<Out>queue(QUEUE)
             .mapConcat(this::chunks)
-            .throttle(bytesPerSecond, Duration.ofSeconds(1), chunk, o -> o.bytes().size(), ThrottleMode.shaping())
+            .throttle(bytesPerSecond, Duration.ofSeconds(1), burst, o -> o.bytes().size(), ThrottleMode.shaping())
             .map(this::release)
             .filter(b -> !b.isEmpty())
             .via(kill.flow())
