@@ -662,10 +662,7 @@ public final class DeviceActor {
    * what is in flight) and the op's (the board's own inactivity timeout, then LOAD_OK's).
    */
   private void sendFrames(LoadOp load) {
-    byte[] frames = upload2.next();
-    if (frames.length > 0) {
-      context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
-    }
+    writeFrames(load);
     if (upload2.allAcknowledged()) {
       timers.cancel("load2-silence");
     } else {
@@ -679,13 +676,17 @@ public final class DeviceActor {
   private Behavior<Command> onLoad2Silence(Load2Silence m, Op op) {
     if (upload2 != null && upload2.opId == m.opId() && op instanceof LoadOp load && load.id() == m.opId()) {
       upload2.onSilence();
-      byte[] frames = upload2.next();
-      if (frames.length > 0) {
-        context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
-      }
+      writeFrames(load);
       timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
     }
     return Behaviors.same();
+  }
+
+  private void writeFrames(LoadOp load) {
+    byte[] frames = upload2.next();
+    if (frames.length > 0) {
+      context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
+    }
   }
 
   private Behavior<Command> onPayloadWritten(PayloadWritten m, Op op) {
