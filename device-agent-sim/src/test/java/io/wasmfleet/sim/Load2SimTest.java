@@ -146,7 +146,7 @@ class Load2SimTest {
       c.send(loadLine("f", module, sha));
       WireParams ready = ready(c);
       assertEquals("2048", ready.get("offset").orElseThrow());
-      assertEquals("LOAD_OK sha256=" + sha, upload(c, module, ready));
+      assertEquals("LOAD_OK sha256=" + sha + " resumed_at=2048", upload(c, module, ready));
     }
   }
 

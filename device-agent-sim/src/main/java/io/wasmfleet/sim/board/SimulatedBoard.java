@@ -405,6 +405,8 @@ public final class SimulatedBoard implements AutoCloseable {
     /** A LOAD v2 upload's receiver, and the frame being read; null for v1. */
     final Load2Receiver v2;
     final ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    /** Where a resumed LOAD v2 upload started (0 when it did not resume). */
+    final int resumedAt;
     int got;
     long index;
     long deadline;
@@ -417,6 +419,7 @@ public final class SimulatedBoard implements AutoCloseable {
       this.buf = new byte[(int) load.size()];
       this.deadline = deadline;
       this.v2 = v2;
+      this.resumedAt = v2 == null ? 0 : v2.offset();
     }
 
     String v2Sha() {
@@ -648,7 +651,8 @@ public final class SimulatedBoard implements AutoCloseable {
           return;
         }
         // LOAD v2 names what it loaded: the digest it checked
-        WireParams loaded = u.v2 == null ? WireParams.EMPTY : WireParams.builder().add("sha256", u.v2Sha()).build();
+        WireParams loaded = u.v2 == null ? WireParams.EMPTY : WireParams.builder().add("sha256", u.v2Sha())
+            .add("resumed_at", u.resumedAt > 0 ? u.resumedAt : null).build();
         reply(new LoadOk(u.warn, u.warn == null ? null : load.replaceVictim(), loaded).format());
       }
     });

@@ -42,4 +42,23 @@ class Load2GatewayTest {
       assertEquals("LOAD_OK", clean.detail(), "a v1 board as before");
     }
   }
+
+  @Test
+  void anUploadCutByTheLinkResumesWhereTheBoardStopped() throws Exception {
+    byte[] fft = BuiltModules.wasmBytes("fft_bench");
+    try (GatewayFixture gw = GatewayFixture.start(List.of(new GatewayFixture.Board("v2", "nucleo_f446re",
+            Map.of("load2", "on", "load-timeout", "1s"), Map.of("cut-after-bytes", 3000))),
+        Map.of())) {
+      Response cut = gw.client.load("v2", "fft", fft, "fft_bench.wasm", false, null);
+      assertTrue(cut.json().path("error").asText().contains("lost"), cut.json().toString());
+      Response again = gw.client.load("v2", "fft", fft, "fft_bench.wasm", false, null);
+      assertTrue(again.ok(), again.json().toString());
+      var resumed = java.util.regex.Pattern.compile("resumed_at=(\\d+)").matcher(again.detail());
+      assertTrue(resumed.find(), "the second upload continued what the first left: " + again.detail());
+      int at = Integer.parseInt(resumed.group(1));
+      assertTrue(at > 1024 && at < fft.length, "resumed at " + at + " of " + fft.length);
+      assertTrue(again.detail().contains("sha256=" + Load2Receiver.sha256Hex(fft)), again.detail());
+      assertTrue(gw.client.status("v2").detail().contains("fft:LOADED:wasm=" + fft.length));
+    }
+  }
 }
