@@ -100,6 +100,7 @@ public final class HostCli {
         .sub(BoardsCommand.command())
         .sub(FleetCommand.command())
         .sub(CampaignCommand.command())
+        .sub(KeysCommand.command())
         .sub(new Command("generate-completion", "Print a bash/zsh completion script for host.")
             .footer("", "Example:", "  source <(host generate-completion)")
             .runs(a -> {

@@ -76,7 +76,7 @@ class CommandTest {
     Run root = host("--help");
     assertEquals(0, root.code());
     for (String command : new String[] {"status", "deploy (load)", "build-and-deploy (build_and_load)", "start", "stop",
-        "logs", "boards", "fleet", "campaign", "generate-completion"}) {
+        "logs", "boards", "fleet", "campaign", "keys", "generate-completion"}) {
       assertTrue(root.out().contains("\n  " + command + " "), command + " in\n" + root.out());
     }
     assertTrue(root.out().contains("--gw-port P") && root.out().contains("(default: 9000)"), root.out());
@@ -117,5 +117,29 @@ class CommandTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertTrue(p.waitFor(10, TimeUnit.SECONDS));
     return out;
+  }
+
+  @Test
+  void keysGenWritesAPairThatSignsAndNeverOverwrites() throws Exception {
+    Path dir = Files.createTempDirectory("keys");
+    Run gen = host("keys", "gen", "--out", dir.toString(), "--alg", "p256");
+    assertEquals(0, gen.code(), gen.err());
+    assertTrue(gen.out().contains("module-signing.key") && gen.out().contains("p256"), gen.out());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("module-signing.key"))));
+    Path module = Files.createTempFile("m", ".wasm");
+    Files.write(module, new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+    Run sign = host("keys", "sign", "--key", dir.resolve("module-signing.key").toString(), "--wasm", module.toString());
+    assertEquals(0, sign.code(), sign.err());
+    String hex = sign.out().replaceAll("(?s).*signature=([0-9a-f]+).*", "$1");
+    var pub = io.wasmfleet.protocol.load2.ModuleSignature.readPublic(dir.resolve("module-signing.pub"));
+    assertTrue(io.wasmfleet.protocol.load2.ModuleSignature.verify(pub,
+        io.wasmfleet.protocol.load2.ModuleSignature.sha256(Files.readAllBytes(module)),
+        java.util.HexFormat.of().parseHex(hex)), sign.out());
+    Run again = host("keys", "gen", "--out", dir.toString());
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("exists; a key is never overwritten"), again.err());
+    assertTrue(host("keys", "gen", "--out", dir.toString(), "--alg", "rsa").err()
+        .contains("signature algorithm 'rsa': ed25519 or p256"));
   }
 }

@@ -8,8 +8,10 @@ import io.wasmfleet.protocol.Crc32;
 import io.wasmfleet.protocol.DeviceLine.Hello;
 import io.wasmfleet.protocol.WireLine;
 import io.wasmfleet.protocol.WireParams;
+import io.wasmfleet.protocol.load2.Load2Frame;
 import io.wasmfleet.protocol.load2.Load2Receiver;
 import io.wasmfleet.protocol.load2.Load2Sender;
+import io.wasmfleet.protocol.load2.ModuleSignature;
 import io.wasmfleet.wasm.BuiltModules;
 import java.time.Duration;
 import java.util.Map;
@@ -57,8 +59,14 @@ class Load2SimTest {
 
   /** Sends frames as the gateway will, until the board's final answer; returns it. */
   private static String upload(WireClient c, byte[] module, WireParams ready) throws Exception {
+    return upload(c, module, ready, null);
+  }
+
+  private static String upload(WireClient c, byte[] module, WireParams ready, byte[] signatureFrame)
+      throws Exception {
     Load2Sender sender = new Load2Sender(module, Integer.parseInt(ready.get("chunk").orElseThrow()),
-        Integer.parseInt(ready.get("window").orElseThrow()), Integer.parseInt(ready.get("offset").orElseThrow()), null);
+        Integer.parseInt(ready.get("window").orElseThrow()), Integer.parseInt(ready.get("offset").orElseThrow()),
+        signatureFrame);
     while (true) {
       for (byte[] frame : sender.next()) {
         c.sendBytes(frame);
@@ -166,6 +174,34 @@ class Load2SimTest {
     try (SimBoards.Started b = SimBoards.start("nucleo_f446re", Map.of()); WireClient c = b.connect()) {
       assertFalse(c.next(Hello.class).extra().get("caps").isPresent());
       assertEquals("LOAD_OK", c.load("m", module, "sha256=" + Load2Receiver.sha256Hex(module) + " chunk=1024").format());
+    }
+  }
+
+  @Test
+  void aBoardThatRequiresSignaturesTakesOnlyModulesSignedWithItsKey() throws Exception {
+    byte[] module = BuiltModules.wasmBytes("math_ops");
+    String sha = Load2Receiver.sha256Hex(module);
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("board-key");
+    var pair = ModuleSignature.generate(ModuleSignature.Alg.P256);
+    ModuleSignature.writePem(dir.resolve("board.pub"), pair.getPublic());
+    String id = ModuleSignature.keyId(pair.getPublic());
+    try (SimBoards.Started b = SimBoards.start("nucleo_f446re", Map.of("load2", "on",
+            "signing-key", dir.resolve("board.pub").toString(), "require-signature", "on"));
+        WireClient c = connect(b)) {
+      assertEquals("LOAD_ERR code=UNSIGNED msg=\"signature required (key " + id + ")\"", c.load("m", module).format());
+      c.send(loadLine("m", module, sha));
+      assertEquals("LOAD_ERR code=UNSIGNED msg=\"signature required (key " + id + ")\"", c.nextLine());
+
+      c.send(loadLine("m", module, sha) + " sig=p256");
+      assertEquals("LOAD_OK sha256=" + sha, upload(c, module, ready(c),
+          Load2Frame.signature(Load2Frame.P256, ModuleSignature.sign(pair.getPrivate(), module))));
+
+      var other = ModuleSignature.generate(ModuleSignature.Alg.P256).getPrivate();
+      c.send(loadLine("m", module, sha) + " sig=p256 replace=1");
+      assertEquals("LOAD_ERR code=BAD_SIGNATURE msg=\"p256 signature does not verify with key " + id + "\"",
+          upload(c, module, ready(c), Load2Frame.signature(Load2Frame.P256, ModuleSignature.sign(other, module))));
+      // never loaded; and as every LOAD_ERR after LOAD_READY, the slot it was to replace is empty
+      assertTrue(c.status().modules().isEmpty());
     }
   }
 }

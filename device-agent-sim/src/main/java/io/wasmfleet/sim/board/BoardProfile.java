@@ -37,7 +37,9 @@ public record BoardProfile(
     Duration forcedStopAfter,
     WasmProgram.Mode execution,
     boolean extensions,
-    boolean load2) {
+    boolean load2,
+    String signingKey,
+    boolean requireSignature) {
 
   /** How the payload timeout counts: firmware 1.0.0 gives the whole payload 5 s. */
   public enum LoadTimeout {
@@ -75,7 +77,9 @@ public record BoardProfile(
         c.getDuration("forced-stop-after"),
         WasmProgram.Mode.valueOf(c.getString("execution").toUpperCase(Locale.ROOT)),
         c.getBoolean("extensions"),
-        c.getBoolean("load2"));
+        c.getBoolean("load2"),
+        c.getString("signing-key"),
+        c.getBoolean("require-signature"));
   }
 
   /** Nanoseconds one byte takes on the UART: 10 bits (8N1) at the baud rate. */

@@ -18,6 +18,7 @@ import io.wasmfleet.protocol.WireLine;
 import io.wasmfleet.protocol.WireParams;
 import io.wasmfleet.protocol.load2.Load2Frame;
 import io.wasmfleet.protocol.load2.Load2Receiver;
+import io.wasmfleet.protocol.load2.ModuleSignature;
 import io.wasmfleet.sim.exec.Footprint;
 import io.wasmfleet.sim.exec.Outcome;
 import io.wasmfleet.sim.exec.WasmProgram;
@@ -463,6 +464,23 @@ public final class SimulatedBoard implements AutoCloseable {
 
   /** Guarded by the board's single stepping thread, like {@code upload}. */
   private Kept kept;
+  /** The key signed modules are verified with, or null. */
+  private java.security.PublicKey verifyKey;
+
+  private java.security.PublicKey verifyKey() {
+    if (verifyKey == null && !profile.signingKey().isEmpty()) {
+      try {
+        verifyKey = ModuleSignature.readPublic(java.nio.file.Path.of(profile.signingKey()));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("board " + id + ": signing-key " + e.getMessage(), e);
+      }
+    }
+    return verifyKey;
+  }
+
+  private String keyName() {
+    return verifyKey() == null ? "none" : ModuleSignature.keyId(verifyKey());
+  }
 
   private void onLoad(String line) {
     Load load;
@@ -475,6 +493,10 @@ public final class SimulatedBoard implements AutoCloseable {
       return;
     }
     Load2Receiver v2 = null;
+    if (profile.requireSignature() && (ask == null || !ask.signed())) {
+      reply(loadErr("UNSIGNED", "signature required (key " + keyName() + ")"));
+      return;
+    }
     Slot target;
     String warn = null;
     WamrPool.Block payloadBlock;
@@ -617,6 +639,13 @@ public final class SimulatedBoard implements AutoCloseable {
     if (u.v2.complete()) {
       upload = null;
       String bad = u.v2.verify();
+      if (bad == null && u.v2.signature() != null && verifyKey() != null) {
+        ModuleSignature.Alg alg = ModuleSignature.Alg.ofCode(u.v2.signature().alg());
+        if (alg != ModuleSignature.alg(verifyKey())
+            || !ModuleSignature.verify(verifyKey(), ModuleSignature.sha256(u.v2.module()), u.v2.signature().signature())) {
+          bad = loadErr("BAD_SIGNATURE", alg.wire + " signature does not verify with key " + keyName());
+        }
+      }
       if (bad != null) {
         u.block.free();
         reply(bad);

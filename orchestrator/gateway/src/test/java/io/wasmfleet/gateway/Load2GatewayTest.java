@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasmfleet.hostapi.HostApiClient.Response;
 import io.wasmfleet.protocol.load2.Load2Receiver;
+import io.wasmfleet.protocol.load2.ModuleSignature;
 import io.wasmfleet.wasm.BuiltModules;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,30 @@ class Load2GatewayTest {
       assertTrue(at > 1024 && at < fft.length, "resumed at " + at + " of " + fft.length);
       assertTrue(again.detail().contains("sha256=" + Load2Receiver.sha256Hex(fft)), again.detail());
       assertTrue(gw.client.status("v2").detail().contains("fft:LOADED:wasm=" + fft.length));
+    }
+  }
+
+  @Test
+  void aGatewayWithASigningKeySignsWhatItLoads() throws Exception {
+    byte[] math = BuiltModules.wasmBytes("math_ops");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gateway-key");
+    var pair = ModuleSignature.generate(ModuleSignature.Alg.ED25519);
+    ModuleSignature.writePem(dir.resolve("gw.key"), pair.getPrivate());
+    ModuleSignature.writePem(dir.resolve("gw.pub"), pair.getPublic());
+    Map<String, Object> verifying = Map.of("load2", "on", "signing-key", dir.resolve("gw.pub").toString(),
+        "require-signature", "on");
+    try (GatewayFixture signing = GatewayFixture.start(List.of(
+            new GatewayFixture.Board("strict", "nucleo_f446re", verifying, Map.of())),
+        Map.of("wasmfleet.gateway.signing-key", dir.resolve("gw.key").toString()))) {
+      Response r = signing.client.load("strict", "m", math, "math_ops.wasm", false, null);
+      assertEquals("LOAD_OK sha256=" + Load2Receiver.sha256Hex(math), r.detail(), r.json().toString());
+    }
+    try (GatewayFixture unsigned = GatewayFixture.start(List.of(
+            new GatewayFixture.Board("strict", "nucleo_f446re", verifying, Map.of())),
+        Map.of())) {
+      Response r = unsigned.client.load("strict", "m", math, "math_ops.wasm", false, null);
+      assertEquals("LOAD_ERR code=UNSIGNED msg=\"signature required (key " + ModuleSignature.keyId(pair.getPublic())
+          + ")\"", r.json().path("error").asText());
     }
   }
 }

@@ -211,6 +211,7 @@ public final class DeviceActor {
   private final DeviceTimeouts timeouts;
   private final Executor blockingIo;
   private final String nodeName;
+  private final ModuleSigner signer;
 
   /** What the board's lines mean for the commands, slots and rollbacks (plain logic, see Exchange). */
   private final Exchange exchange;
@@ -238,6 +239,7 @@ public final class DeviceActor {
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
     this.nodeName = NodeNames.own(context.getSystem());
+    this.signer = ModuleSigner.of(context.getSystem().settings().config());
     this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {
@@ -248,7 +250,7 @@ public final class DeviceActor {
       public void cancel(ModuleSlot slot, long waiter) {
         timers.cancel(new WaiterTimedOut(slot, waiter));
       }
-    }));
+    }), signer.alg());
   }
 
   private Behavior<Command> start() {
@@ -603,7 +605,7 @@ public final class DeviceActor {
   /** Ends {@code op}'s wait as {@code step} says. */
   private Behavior<Command> apply(Op op, Step step) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
-      upload2 = loadReady == null ? null : Load2Upload.from(load.id(), loadReady, load.request().payload());
+      upload2 = loadReady == null ? null : Load2Upload.from(load.id(), loadReady, load.request().payload(), signer);
       if (upload2 != null) {
         sendFrames(load);
       } else {

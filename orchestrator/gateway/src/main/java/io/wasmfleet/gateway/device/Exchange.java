@@ -125,9 +125,17 @@ final class Exchange {
   private Map<String, String> reported = Map.of();
   private PendingRollback pendingRollback;
 
+  /** The {@code sig=} of a LOAD v2, or null when modules go unsigned. */
+  private final String signatureAlg;
+
   Exchange(String boardId, SlotTable slots) {
+    this(boardId, slots, null);
+  }
+
+  Exchange(String boardId, SlotTable slots, String signatureAlg) {
     this.boardId = boardId;
     this.slots = slots;
+    this.signatureAlg = signatureAlg;
   }
 
   // ---- commands -------------------------------------------------------------------------------
@@ -155,7 +163,7 @@ final class Exchange {
       return simExec(simCompiled);
     }
     return WireParams.builder().add("sha256", Load2Receiver.sha256Hex(payload)).add("chunk", Load2Upload.CHUNK)
-        .addAll(simExec(simCompiled)).build();
+        .add("sig", signatureAlg).addAll(simExec(simCompiled)).build();
   }
 
   /** The board said {@code caps=...load2...} in its HELLO or STATUS_OK. */

@@ -29,7 +29,7 @@ final class Load2Upload {
   }
 
   /** The upload a LOAD_READY asks for, or null when it asks for v1's raw payload. */
-  static Load2Upload from(long opId, DeviceLine.LoadReady ready, byte[] payload) {
+  static Load2Upload from(long opId, DeviceLine.LoadReady ready, byte[] payload, ModuleSigner signer) {
     WireParams p = ready.extra();
     if (p.get("window").isEmpty() || p.get("chunk").isEmpty() || p.get("offset").isEmpty()) {
       return null;
@@ -37,7 +37,8 @@ final class Load2Upload {
     int chunk = Integer.parseInt(p.get("chunk").get());
     int window = Integer.parseInt(p.get("window").get());
     int offset = Integer.parseInt(p.get("offset").get());
-    return new Load2Upload(opId, new Load2Sender(payload, Math.min(chunk, CHUNK), window, offset, null));
+    return new Load2Upload(opId, new Load2Sender(payload, Math.min(chunk, CHUNK), window, offset,
+        signer.frame(payload)));
   }
 
   /** A LOAD_ACK or LOAD_NAK line. */
