@@ -34,20 +34,13 @@ class FaultInjectionTest {
     return c;
   }
 
-  private static String fault(WireClient c, String keys) throws Exception {
-    c.send("SIM_FAULT " + keys);
-    String reply = c.nextLine();
-    assertTrue(reply.startsWith("SIM_OK "), reply);
-    return reply;
-  }
-
   @Test
   void corruptedPayloadBytesAreABadCrc() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "corrupt_rate=1");
+      c.fault("corrupt_rate=1");
       LoadErr err = (LoadErr) c.load("m", math());
       assertEquals("BAD_CRC", err.code());
-      fault(c, "clear=1");
+      c.fault("clear=1");
       assertEquals("LOAD_OK", c.load("m", math()).format());
     }
   }
@@ -55,7 +48,7 @@ class FaultInjectionTest {
   @Test
   void droppedPayloadBytesTimeOut() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "drop_rate=0.5 seed=3");
+      c.fault("drop_rate=0.5 seed=3");
       assertEquals("LOAD_ERR code=TIMEOUT msg=\"binary payload not received\"", c.load("m", math()).format());
     }
   }
@@ -63,7 +56,7 @@ class FaultInjectionTest {
   @Test
   void delayedRepliesTakeAtLeastTheDelay() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "delay_ms=250");
+      c.fault("delay_ms=250");
       long start = System.nanoTime();
       c.status();
       assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 250);
@@ -75,7 +68,7 @@ class FaultInjectionTest {
     try (SimBoards.Started b = board()) {
       try (WireClient c = connect(b)) {
         c.loadOk("m", math());
-        fault(c, "cut_after_bytes=10");
+        c.fault("cut_after_bytes=10");
         c.send("STATUS");
         assertTrue(c.nextText().startsWith("STATUS_OK"));
         c.send("STATUS");
@@ -106,7 +99,7 @@ class FaultInjectionTest {
   @Test
   void rebootMidLoad() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "reboot_at_payload_byte=100");
+      c.fault("reboot_at_payload_byte=100");
       byte[] fft = BuiltModules.wasmBytes("fft_bench");
       DeviceLine reply = c.load("f", fft);
       assertTrue(reply instanceof Hello, "the board rebooted instead of answering: " + reply.format());
@@ -181,7 +174,7 @@ class FaultInjectionTest {
     List<List<String>> runs = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
       try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-        fault(c, "noise_rate=0.7 seed=42");
+        c.fault("noise_rate=0.7 seed=42");
         c.loadOk("m", math());
         for (int i = 0; i < 10; i++) {
           c.send("START module_id=m func=add args=\"a=" + i + ",b=1\"");
@@ -200,7 +193,7 @@ class FaultInjectionTest {
   void aShrunkPoolRefusesLoads() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
       long total = c.status().pool().total();
-      fault(c, "pool_shrink=" + (total - 4096));
+      c.fault("pool_shrink=" + (total - 4096));
       assertEquals("NO_MEM", ((LoadErr) c.load("f", BuiltModules.wasmBytes("fft_bench"))).code());
     }
   }
@@ -252,7 +245,7 @@ class FaultInjectionTest {
   @Test
   void crcOfTheFaultyPayloadIsReported() throws Exception {
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "corrupt_rate=1 seed=9");
+      c.fault("corrupt_rate=1 seed=9");
       byte[] m = math();
       LoadErr err = (LoadErr) c.load("m", m);
       assertTrue(err.msg().startsWith("expected=" + Crc32.hex(Crc32.of(m)) + " got="), err.msg());

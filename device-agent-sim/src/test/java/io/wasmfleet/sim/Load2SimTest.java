@@ -37,13 +37,6 @@ class Load2SimTest {
     return c;
   }
 
-  private static String fault(WireClient c, String keys) throws Exception {
-    c.send("SIM_FAULT " + keys);
-    String reply = c.nextLine();
-    assertTrue(reply.startsWith("SIM_OK "), reply);
-    return reply;
-  }
-
   /** The LOAD line that asks for v2. */
   private static String loadLine(String id, byte[] module, String sha) {
     return "LOAD module_id=" + id + " size=" + module.length + " crc32=" + Crc32.hex(Crc32.of(module))
@@ -107,7 +100,7 @@ class Load2SimTest {
   void damagedBytesCostFramesNotTheUpload() throws Exception {
     byte[] module = BuiltModules.wasmBytes("fft_bench");
     try (SimBoards.Started b = board(); WireClient c = connect(b)) {
-      fault(c, "corrupt_rate=0.001 seed=7");
+      c.fault("corrupt_rate=0.001 seed=7");
       for (int i = 0; i < 5; i++) { // the same module id each time: the board replaces it
         c.send(loadLine("f", module, Load2Receiver.sha256Hex(module)));
         assertEquals("LOAD_OK sha256=" + Load2Receiver.sha256Hex(module), upload(c, module, ready(c)), "upload " + i);

@@ -157,6 +157,14 @@ public class WireClient implements AutoCloseable {
     assertEquals("LOAD_OK", load(moduleId, payload).format());
   }
 
+  /** SIM_FAULT with {@code keys}; returns the board's SIM_OK line (fails on anything else). */
+  public String fault(String keys) throws Exception {
+    send("SIM_FAULT " + keys);
+    String reply = nextLine();
+    org.junit.jupiter.api.Assertions.assertTrue(reply.startsWith("SIM_OK "), reply);
+    return reply;
+  }
+
   public DeviceLine.StatusOk status() throws Exception {
     send("STATUS");
     return next(DeviceLine.StatusOk.class);

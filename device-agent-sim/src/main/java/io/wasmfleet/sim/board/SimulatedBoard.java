@@ -99,6 +99,7 @@ public final class SimulatedBoard implements AutoCloseable {
     this.id = id;
     this.profile = profile;
     this.faults = faults;
+    this.verifyKey = readKey(id, profile.signingKey());
     this.txPacer = uartPacing ? new Pacer(profile.nanosPerUartByte()) : Pacer.none();
     this.slots = new Slot[profile.slots()];
     for (int i = 0; i < slots.length; i++) {
@@ -464,22 +465,22 @@ public final class SimulatedBoard implements AutoCloseable {
 
   /** Guarded by the board's single stepping thread, like {@code upload}. */
   private Kept kept;
-  /** The key signed modules are verified with, or null. */
-  private java.security.PublicKey verifyKey;
+  /** The key signed modules are verified with (the profile's signing-key), or null. */
+  private final java.security.PublicKey verifyKey;
 
-  private java.security.PublicKey verifyKey() {
-    if (verifyKey == null && !profile.signingKey().isEmpty()) {
-      try {
-        verifyKey = ModuleSignature.readPublic(java.nio.file.Path.of(profile.signingKey()));
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("board " + id + ": signing-key " + e.getMessage(), e);
-      }
+  private static java.security.PublicKey readKey(String id, String file) {
+    if (file.isEmpty()) {
+      return null;
     }
-    return verifyKey;
+    try {
+      return ModuleSignature.readPublic(java.nio.file.Path.of(file));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("board " + id + ": signing-key " + e.getMessage(), e);
+    }
   }
 
   private String keyName() {
-    return verifyKey() == null ? "none" : ModuleSignature.keyId(verifyKey());
+    return verifyKey == null ? "none" : ModuleSignature.keyId(verifyKey);
   }
 
   private void onLoad(String line) {
@@ -639,10 +640,10 @@ public final class SimulatedBoard implements AutoCloseable {
     if (u.v2.complete()) {
       upload = null;
       String bad = u.v2.verify();
-      if (bad == null && u.v2.signature() != null && verifyKey() != null) {
+      if (bad == null && u.v2.signature() != null && verifyKey != null) {
         ModuleSignature.Alg alg = ModuleSignature.Alg.ofCode(u.v2.signature().alg());
-        if (alg != ModuleSignature.alg(verifyKey())
-            || !ModuleSignature.verify(verifyKey(), ModuleSignature.sha256(u.v2.module()), u.v2.signature().signature())) {
+        if (alg != ModuleSignature.alg(verifyKey)
+            || !ModuleSignature.verify(verifyKey, ModuleSignature.sha256(u.v2.module()), u.v2.signature().signature())) {
           bad = loadErr("BAD_SIGNATURE", alg.wire + " signature does not verify with key " + keyName());
         }
       }

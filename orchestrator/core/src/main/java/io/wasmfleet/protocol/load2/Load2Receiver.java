@@ -3,8 +3,6 @@ package io.wasmfleet.protocol.load2;
 import io.wasmfleet.protocol.load2.Load2Frame.Data;
 import io.wasmfleet.protocol.load2.Load2Frame.Decoded;
 import io.wasmfleet.protocol.load2.Load2Frame.Signature;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -142,10 +140,6 @@ public final class Load2Receiver {
   }
 
   public static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return HexFormat.of().formatHex(ModuleSignature.sha256(bytes));
   }
 }

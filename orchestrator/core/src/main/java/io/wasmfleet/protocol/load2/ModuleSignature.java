@@ -108,7 +108,11 @@ public final class ModuleSignature {
   }
 
   public static byte[] sha256(byte[] bytes) {
-    return HexFormat.of().parseHex(Load2Receiver.sha256Hex(bytes));
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   public static void writePem(Path file, java.security.Key key) throws IOException {

@@ -225,9 +225,8 @@ public final class DeviceActor {
   private int silentSyncs;
   private long consoleTotal;
   private boolean payloadCut;
-  /** The LOAD v2 upload in flight, or null; and the LOAD_READY that may start one. */
+  /** The LOAD v2 upload in flight, or null. */
   private Load2Upload upload2;
-  private DeviceLine.LoadReady loadReady;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -602,10 +601,11 @@ public final class DeviceActor {
         .build();
   }
 
-  /** Ends {@code op}'s wait as {@code step} says. */
-  private Behavior<Command> apply(Op op, Step step) {
+  /** Ends {@code op}'s wait as {@code step} says; {@code reply} is the line that made the step. */
+  private Behavior<Command> apply(Op op, Step step, DeviceLine reply) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
-      upload2 = loadReady == null ? null : Load2Upload.from(load.id(), loadReady, load.request().payload(), signer);
+      upload2 = reply instanceof DeviceLine.LoadReady ready
+          ? Load2Upload.from(load.id(), ready, load.request().payload(), signer) : null;
       if (upload2 != null) {
         sendFrames(load);
       } else {
@@ -615,7 +615,6 @@ public final class DeviceActor {
         timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
       }
     }
-    loadReady = null;
     if (step.next() != null) {
       return awaiting(step.next());
     }
@@ -733,9 +732,8 @@ public final class DeviceActor {
     if (op instanceof StatusOp status) {
       return onStatusLine(line, status);
     }
-    loadReady = line instanceof DeviceLine.LoadReady ready ? ready : null;
     Step step = exchange.reply(line, op, false);
-    return step.handled() ? apply(op, step) : unexpected(line);
+    return step.handled() ? apply(op, step, line) : unexpected(line);
   }
 
   private Behavior<Command> unexpected(DeviceLine line) {
@@ -778,7 +776,7 @@ public final class DeviceActor {
       return awaiting(status.withoutLate());
     }
     if (refusal != null) {
-      return apply(op, Step.finished(refusal, false));
+      return apply(op, Step.finished(refusal, false), result);
     }
     if (!exchange.result(result)) {
       keepConsole(result.format());
