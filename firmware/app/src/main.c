@@ -136,6 +136,9 @@ int main(void)
 		.start_guard_no_env = 16384,
 		.start_guard_with_env = 4096,
 		.low_stack_below = 512,
+		.load2_chunk = CONFIG_AGENT_LOAD2_CHUNK,
+		.load2_window = CONFIG_AGENT_RX_RING_SIZE / CONFIG_AGENT_LOAD2_CHUNK > 0
+					? CONFIG_AGENT_RX_RING_SIZE / CONFIG_AGENT_LOAD2_CHUNK : 1,
 #ifdef CONFIG_AGENT_NATIVE_BENCH
 		.builtins = native_bench_builtins,
 		.nbuiltins = 2,

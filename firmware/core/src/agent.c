@@ -29,6 +29,17 @@ static void copy_id(char *dst, const char *src, size_t max)
 	dst[n] = '\0';
 }
 
+/* Appends `src` to the string in dst[cap], cutting what does not fit. */
+static void append(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(dst);
+
+	while (*src != '\0' && n + 1 < cap) {
+		dst[n++] = *src++;
+	}
+	dst[n] = '\0';
+}
+
 static bool is_builtin(int i)
 {
 	return i >= AGENT_MAX_SLOTS;
@@ -158,6 +169,69 @@ static void abort_job(struct agent *a, int i)
 
 /* ---- LOAD --------------------------------------------------------------------------------- */
 
+/* What a LOAD asks of v2: on when it carries sha256= and chunk=. */
+struct v2_ask {
+	bool on;
+	bool sig;
+	uint32_t chunk;
+	uint8_t sha256[AGENT_SHA256_BYTES];
+};
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* NULL, or the malformed key's name (answered BAD_PARAMS msg="<key>"). */
+static const char *v2_ask(const struct agent *a, const struct agent_kv *kv, struct v2_ask *ask)
+{
+	const char *sha = agent_kv_get(kv, "sha256");
+	const char *chunk = agent_kv_get(kv, "chunk");
+
+	memset(ask, 0, sizeof(*ask));
+	if (sha == NULL || chunk == NULL) {
+		return NULL;
+	}
+	if (strlen(sha) != 2 * AGENT_SHA256_BYTES) {
+		return "sha256";
+	}
+	for (int i = 0; i < AGENT_SHA256_BYTES; i++) {
+		int hi = hex_digit(sha[2 * i]);
+		int lo = hex_digit(sha[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			return "sha256";
+		}
+		ask->sha256[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (!agent_kv_u32(kv, "chunk", &ask->chunk) || ask->chunk < 64 || ask->chunk > 4096) {
+		return "chunk";
+	}
+	uint32_t most = a->cfg.load2_chunk > 0 && a->cfg.load2_chunk < AGENT_LOAD2_CHUNK_MAX ? a->cfg.load2_chunk
+											      : AGENT_LOAD2_CHUNK_MAX;
+
+	if (ask->chunk > most) {
+		ask->chunk = most;
+	}
+	ask->sig = agent_kv_get(kv, "sig") != NULL;
+	ask->on = true;
+	return NULL;
+}
+
+static const char *key_name(const struct agent *a)
+{
+	return a->cfg.key_id != NULL && a->ports->verify_signature != NULL ? a->cfg.key_id : "none";
+}
+
 static void on_load(struct agent *a, const struct agent_kv *kv)
 {
 	const char *id = agent_kv_get(kv, "module_id");
@@ -170,6 +244,21 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 	}
 	if (!valid_id(id)) {
 		load_err(a, "BAD_PARAMS", "invalid module_id");
+		return;
+	}
+	struct v2_ask ask;
+	const char *bad = v2_ask(a, kv, &ask);
+
+	if (bad != NULL) {
+		load_err(a, "BAD_PARAMS", bad);
+		return;
+	}
+	if (a->cfg.require_signature && !ask.sig) {
+		char msg[AGENT_MSG_MAX + 1] = "signature required (key ";
+
+		append(msg, sizeof(msg), key_name(a));
+		append(msg, sizeof(msg), ")");
+		load_err(a, "UNSIGNED", msg);
 		return;
 	}
 	int reserved = find(a, id);
@@ -219,7 +308,21 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 	if (p->replaces) {
 		abort_job(a, p->target);
 	}
-	p->buf = a->ports->payload_alloc(a->ports->ctx, size);
+	struct agent_kept *k = &a->kept;
+
+	if (k->valid && ask.on && strcmp(k->id, id) == 0 && k->size == size &&
+	    memcmp(k->sha256, ask.sha256, AGENT_SHA256_BYTES) == 0) {
+		p->buf = k->buf; /* a resume: the bytes before k->offset are there */
+		p->offset = k->offset;
+		p->resumed_at = k->offset;
+		memset(k, 0, sizeof(*k));
+	} else if (k->valid) {
+		a->ports->payload_free(a->ports->ctx, k->buf); /* another upload: what was kept goes */
+		memset(k, 0, sizeof(*k));
+	}
+	if (p->buf == NULL) {
+		p->buf = a->ports->payload_alloc(a->ports->ctx, size);
+	}
 	if (p->buf == NULL && p->replaces) {
 		/* not enough pool for both: the old module goes first, as in v1 */
 		clear_slot(a, p->target);
@@ -254,8 +357,20 @@ static void on_load(struct agent *a, const struct agent_kv *kv)
 	agent_line_str(&l, "module_id", id);
 	agent_line_u32(&l, "size", size);
 	agent_line_hex32(&l, "crc32", crc);
+	if (!ask.on) {
+		send(a, &l);
+		agent_framer_expect_payload(&a->framer, p->buf, size, now(a));
+		return;
+	}
+	p->v2 = true;
+	memcpy(p->sha256, ask.sha256, AGENT_SHA256_BYTES);
+	p->chunk = ask.chunk;
+	p->sig_expected = ask.sig;
+	p->last_frame_ms = now(a);
+	agent_line_u32(&l, "chunk", p->chunk);
+	agent_line_u32(&l, "window", a->cfg.load2_window > 0 ? a->cfg.load2_window : 4);
+	agent_line_u32(&l, "offset", p->offset);
 	send(a, &l);
-	agent_framer_expect_payload(&a->framer, p->buf, size, now(a));
 }
 
 static void end_load(struct agent *a)
@@ -322,8 +437,144 @@ static void on_payload(struct agent *a)
 		agent_line_str(&l, "warn", "VICTIM_IGNORED");
 		agent_line_str(&l, "replace_victim", p->victim);
 	}
+	if (p->v2) { /* LOAD v2 names what it loaded: the digest it checked */
+		char hex[2 * AGENT_SHA256_BYTES + 1];
+
+		agent_sha256_hex(p->sha256, hex);
+		agent_line_str(&l, "sha256", hex);
+		if (p->resumed_at > 0) {
+			agent_line_u32(&l, "resumed_at", p->resumed_at);
+		}
+	}
 	end_load(a);
 	send(a, &l);
+}
+
+/* ---- LOAD v2 frames ----------------------------------------------------------------------- */
+
+static void v2_answer(struct agent *a, const char *keyword, uint32_t end, bool has_end)
+{
+	struct agent_line l;
+
+	agent_line_start(&l, keyword);
+	agent_line_str(&l, "module_id", a->load.id);
+	agent_line_u32(&l, "offset", a->load.offset);
+	if (has_end) {
+		agent_line_u32(&l, "end", end);
+	}
+	send(a, &l);
+}
+
+/* Adds [start, end) to the ranges held past the offset (merging what touches), then moves the
+ * offset over what joined it. False when there is no room for another range. */
+static bool v2_hold(struct agent_pending_load *p, uint32_t start, uint32_t end)
+{
+	size_t i = 0;
+
+	while (i < p->nholds && p->holds[i][1] < start) {
+		i++;
+	}
+	size_t j = i;
+
+	while (j < p->nholds && p->holds[j][0] <= end) { /* [i, j) touch the new range: merged into it */
+		start = p->holds[j][0] < start ? p->holds[j][0] : start;
+		end = p->holds[j][1] > end ? p->holds[j][1] : end;
+		j++;
+	}
+	if (j == i && p->nholds == AGENT_LOAD2_HOLDS) {
+		return false;
+	}
+	memmove(&p->holds[i + 1], &p->holds[j], (p->nholds - j) * sizeof(p->holds[0]));
+	p->nholds = p->nholds + 1 - (j - i);
+	p->holds[i][0] = start;
+	p->holds[i][1] = end;
+	while (p->nholds > 0 && p->holds[0][0] == p->offset) {
+		p->offset = p->holds[0][1];
+		p->nholds--;
+		memmove(&p->holds[0], &p->holds[1], p->nholds * sizeof(p->holds[0]));
+	}
+	return true;
+}
+
+/* The whole module is in: its SHA-256, then its signature, then as v1 (CRC, load, LOAD_OK). */
+static void v2_complete(struct agent *a)
+{
+	struct agent_pending_load *p = &a->load;
+	uint8_t got[AGENT_SHA256_BYTES];
+
+	agent_sha256(p->buf, p->size, got);
+	if (memcmp(got, p->sha256, AGENT_SHA256_BYTES) != 0) {
+		char msg[9 + 64 + 5 + 64 + 1] = "expected=";
+
+		agent_sha256_hex(p->sha256, msg + 9);
+		memcpy(msg + 73, " got=", 5);
+		agent_sha256_hex(got, msg + 78);
+		end_load(a);
+		load_err(a, "BAD_SHA256", msg);
+		return;
+	}
+	if (p->has_sig && a->ports->verify_signature != NULL &&
+	    !a->ports->verify_signature(a->ports->ctx, p->sig_alg, got, p->sig)) {
+		char msg[AGENT_MSG_MAX + 1] = "";
+
+		append(msg, sizeof(msg), p->sig_alg == AGENT_SIG_ED25519 ? "ed25519" : "p256");
+		append(msg, sizeof(msg), " signature does not verify with key ");
+		append(msg, sizeof(msg), key_name(a));
+		end_load(a);
+		load_err(a, "BAD_SIGNATURE", msg);
+		return;
+	}
+	on_payload(a);
+}
+
+/*
+ * A frame line: dropped when no v2 upload is under way (it begins no command); otherwise
+ * written where it belongs and answered LOAD_ACK, or LOAD_NAK when damaged, in arrival order.
+ */
+static void on_frame(struct agent *a)
+{
+	struct agent_pending_load *p = &a->load;
+	struct agent_v2_frame f;
+
+	if (!p->active || !p->v2) {
+		return;
+	}
+	p->last_frame_ms = now(a);
+	agent_framer_frame(&a->framer, &f);
+	if (f.intact && f.type == 'S' && f.len == 1 + AGENT_SIG_BYTES &&
+	    (f.body[0] == AGENT_SIG_ED25519 || f.body[0] == AGENT_SIG_P256)) {
+		if (p->sig_expected) {
+			p->has_sig = true;
+			p->sig_alg = f.body[0];
+			memcpy(p->sig, f.body + 1, AGENT_SIG_BYTES);
+		}
+	} else if (f.intact && f.type == 'D' && f.len > 4 && f.len - 4 <= p->chunk) {
+		uint32_t at = (uint32_t)f.body[0] | (uint32_t)f.body[1] << 8 | (uint32_t)f.body[2] << 16 |
+			      (uint32_t)f.body[3] << 24;
+		uint32_t n = (uint32_t)(f.len - 4);
+
+		if (at > p->size || n > p->size - at) {
+			v2_answer(a, "LOAD_NAK", 0, false); /* past the module's end: never meant so */
+			return;
+		}
+		uint32_t end = at + n;
+		uint32_t start = at > p->offset ? at : p->offset;
+
+		if (end > start) {
+			if (!v2_hold(p, start, end)) {
+				v2_answer(a, "LOAD_NAK", 0, false); /* too many holes: dropped, sent again */
+				return;
+			}
+			memcpy(p->buf + start, f.body + 4 + (start - at), end - start);
+		}
+		v2_answer(a, "LOAD_ACK", end, true);
+	} else {
+		v2_answer(a, "LOAD_NAK", 0, false);
+		return;
+	}
+	if (p->offset == p->size && (!p->sig_expected || p->has_sig)) {
+		v2_complete(a);
+	}
 }
 
 /* ---- START, STOP, STATUS ------------------------------------------------------------------ */
@@ -494,7 +745,8 @@ static void on_stop(struct agent *a, const struct agent_kv *kv)
 
 static const char *caps(const struct agent *a)
 {
-	return a->cfg.nbuiltins > 0 ? "timing,stopfix,exactkeys,idletimeout,native" : "timing,stopfix,exactkeys,idletimeout";
+	return a->cfg.nbuiltins > 0 ? "timing,stopfix,exactkeys,idletimeout,load2,native"
+				    : "timing,stopfix,exactkeys,idletimeout,load2";
 }
 
 static void on_status(struct agent *a)
@@ -648,7 +900,12 @@ void agent_on_bytes(struct agent *a, const uint8_t *data, size_t len)
 
 		data += used;
 		len -= used;
-		if (e == AGENT_FRAME_LINE) {
+		if ((e == AGENT_FRAME_LINE || e == AGENT_FRAME_LINE_TOO_LONG) && a->load.active && a->load.v2) {
+			continue; /* not a frame (a STATUS sent meanwhile): neither run nor upload activity */
+		}
+		if (e == AGENT_FRAME_V2) {
+			on_frame(a);
+		} else if (e == AGENT_FRAME_LINE) {
 			on_line(a, agent_framer_line(&a->framer));
 		} else if (e == AGENT_FRAME_LINE_TOO_LONG) {
 			struct agent_line l;
@@ -666,6 +923,28 @@ void agent_on_tick(struct agent *a)
 {
 	uint32_t t = now(a);
 
+	struct agent_pending_load *p = &a->load;
+
+	if (p->active && p->v2 && (uint32_t)(t - p->last_frame_ms) >= a->cfg.payload_idle_ms) {
+		/* no frame for the idle time: the bytes before the offset are kept for a resume */
+		char msg[40] = "idle at offset=";
+		uint32_t offset = p->offset;
+
+		agent_u64_to_text(offset, msg + strlen(msg));
+		if (offset > 0) {
+			struct agent_kept *k = &a->kept;
+
+			k->valid = true;
+			copy_id(k->id, p->id, AGENT_ID_MAX);
+			k->size = p->size;
+			memcpy(k->sha256, p->sha256, AGENT_SHA256_BYTES);
+			k->offset = offset;
+			k->buf = p->buf;
+			p->buf = NULL;
+		}
+		end_load(a);
+		load_err(a, "TIMEOUT", msg);
+	}
 	if (a->load.active && agent_framer_idle(&a->framer, t, a->cfg.payload_idle_ms)) {
 		agent_framer_cancel_payload(&a->framer);
 		end_load(a);

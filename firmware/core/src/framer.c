@@ -2,6 +2,34 @@
 
 #include <string.h>
 
+#include "agent/crc32.h"
+
+#define ESC 0x1B
+
+/* One byte of a frame line (not its end): unescaped into f->frame. */
+static void frame_byte(struct agent_framer *f, uint8_t b)
+{
+	if (f->frame_bad) {
+		return;
+	}
+	if (f->frame_escape) {
+		f->frame_escape = false;
+		b ^= 0x20;
+		if (b != '\n' && b != '\r' && b != ESC) {
+			f->frame_bad = true;
+			return;
+		}
+	} else if (b == ESC && f->frame_len > 0) { /* the type byte is never escaped */
+		f->frame_escape = true;
+		return;
+	}
+	if (f->frame_len == sizeof(f->frame)) {
+		f->frame_bad = true;
+		return;
+	}
+	f->frame[f->frame_len++] = b;
+}
+
 void agent_framer_init(struct agent_framer *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -33,7 +61,23 @@ size_t agent_framer_feed(struct agent_framer *f, const uint8_t *data, size_t len
 	while (i < len) {
 		char c = (char)data[i++];
 
+		if (f->in_frame && c != '\n' && c != '\r') {
+			frame_byte(f, (uint8_t)c);
+			continue;
+		}
+		if (f->len == 0 && !f->overflow && !f->in_frame && (uint8_t)c == AGENT_FRAME_MARK) {
+			f->in_frame = true;
+			f->frame_escape = false;
+			f->frame_bad = false;
+			f->frame_len = 0;
+			continue;
+		}
 		if (c == '\n' || c == '\r') {
+			if (f->in_frame) {
+				f->in_frame = false;
+				*event = AGENT_FRAME_V2;
+				return i;
+			}
 			if (f->overflow) {
 				f->overflow = false;
 				f->len = 0;
@@ -65,6 +109,25 @@ char *agent_framer_line(struct agent_framer *f)
 	return f->line;
 }
 
+void agent_framer_frame(const struct agent_framer *f, struct agent_v2_frame *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (f->frame_bad || f->frame_escape || f->frame_len < 1 + 4) {
+		return;
+	}
+	size_t body = f->frame_len - 1 - 4;
+	const uint8_t *sum = f->frame + 1 + body;
+	uint32_t want = (uint32_t)sum[0] | (uint32_t)sum[1] << 8 | (uint32_t)sum[2] << 16 | (uint32_t)sum[3] << 24;
+
+	if (agent_crc32(0, f->frame, 1 + body) != want) {
+		return;
+	}
+	out->intact = true;
+	out->type = f->frame[0];
+	out->body = f->frame + 1;
+	out->len = body;
+}
+
 void agent_framer_expect_payload(struct agent_framer *f, uint8_t *buf, size_t size, uint32_t now_ms)
 {
 	f->payload = buf;
@@ -73,6 +136,7 @@ void agent_framer_expect_payload(struct agent_framer *f, uint8_t *buf, size_t si
 	f->last_ms = now_ms;
 	f->len = 0;
 	f->overflow = false;
+	f->in_frame = false;
 }
 
 bool agent_framer_in_payload(const struct agent_framer *f)

@@ -5,7 +5,10 @@
  * here); the ports' other halves are pthreads: the RX loop, one worker per slot, one TX lock.
  *
  *   agent-host [--board nucleo_f446re|nucleo_f746zg] [--device-id ID] [--link PATH]
- *              [--payload-idle-ms N] [--stop-grace-ms N]
+ *              [--payload-idle-ms N] [--stop-grace-ms N] [--signing-key PUB.pem [--require-signature on]]
+ *
+ * It speaks LOAD v2 (caps=load2). With --signing-key it checks signed modules against that
+ * public key with OpenSSL (verify_openssl.c), as a board does with PSA and its provisioned key.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,6 +27,7 @@
 
 #include "agent/agent.h"
 #include "native_bench.h"
+#include "verify_openssl.h"
 #ifdef AGENT_HOST_WAMR
 #include "vm_wamr.h"
 #include "wasm_export.h"
@@ -320,7 +324,7 @@ static uint32_t port_stack_free(void *ctx, int slot)
 	return WORKER_STACK; /* not measured on the host: the firmware's worker stack size */
 }
 
-static const struct agent_ports ports = {
+static struct agent_ports ports = {
 	.tx = port_tx, .now_ms = port_now_ms, .payload_alloc = port_payload_alloc, .payload_free = port_payload_free,
 	.vm_load = port_vm_load, .vm_unload = port_vm_unload, .vm_has_export = port_vm_has_export,
 	.vm_start = port_vm_start, .vm_stop = port_vm_stop, .vm_mem = port_vm_mem, .worker_stack_free = port_stack_free,
@@ -468,7 +472,8 @@ static void *worker_main(void *arg)
 static void usage(const char *why)
 {
 	fprintf(stderr, "agent-host: %s\nusage: agent-host [--board nucleo_f446re|nucleo_f746zg] [--device-id ID]"
-			" [--link PATH] [--payload-idle-ms N] [--stop-grace-ms N]\n", why);
+			" [--link PATH] [--payload-idle-ms N] [--stop-grace-ms N]"
+			" [--signing-key PUB.pem [--require-signature on]]\n", why);
 	exit(2);
 }
 
@@ -479,6 +484,9 @@ int main(int argc, char **argv)
 	const char *link_path = NULL;
 	uint32_t idle_ms = 5000;
 	uint32_t grace_ms = 1200;
+	const char *signing_key = NULL;
+	bool require_signature = false;
+	static char key_id[9];
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc) {
@@ -494,6 +502,10 @@ int main(int argc, char **argv)
 			idle_ms = (uint32_t)strtoul(argv[++i], NULL, 10);
 		} else if (strcmp(argv[i], "--stop-grace-ms") == 0) {
 			grace_ms = (uint32_t)strtoul(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--signing-key") == 0) {
+			signing_key = argv[++i];
+		} else if (strcmp(argv[i], "--require-signature") == 0) {
+			require_signature = strcmp(argv[++i], "on") == 0;
 		} else {
 			usage("unknown option");
 		}
@@ -506,6 +518,16 @@ int main(int argc, char **argv)
 		usage("--board takes nucleo_f446re or nucleo_f746zg");
 	}
 	pool_used = pool_highmark = RUNTIME_RESERVED;
+	if (signing_key != NULL) {
+		char err[200];
+
+		if (!host_key_load(signing_key, key_id, err, sizeof(err))) {
+			usage(err);
+		}
+		ports.verify_signature = host_key_verify;
+	} else if (require_signature) {
+		usage("--require-signature on needs --signing-key");
+	}
 #ifdef AGENT_HOST_WAMR
 	static const struct vm_wamr_natives wamr_natives = {native_gpio_toggle, native_uart_print, native_led_toggle};
 
@@ -542,6 +564,7 @@ int main(int argc, char **argv)
 		.board = board, .payload_idle_ms = idle_ms, .stop_grace_ms = grace_ms,
 		.start_guard_no_env = 16384, .start_guard_with_env = 4096, .low_stack_below = 512,
 		.builtins = native_bench_builtins, .nbuiltins = 2,
+		.require_signature = require_signature, .key_id = key_id,
 	};
 	agent_init(&agent, &ports, &cfg);
 	for (int i = 0; i < AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS; i++) {

@@ -176,6 +176,9 @@ static int teardown(void **state)
 	if (agent.load.buf != NULL) {
 		payload_free(NULL, agent.load.buf);
 	}
+	if (agent.kept.buf != NULL) {
+		payload_free(NULL, agent.kept.buf);
+	}
 	return 0;
 }
 
@@ -232,7 +235,7 @@ static void hello_names_the_board_clock_and_fpu(void **state)
 	(void)state;
 	agent_boot(&agent);
 	assert_string_equal("HELLO device_id=f446-0042 rtos=Zephyr runtime=WAMR fw_version=1.1.0 board=nucleo_f446re"
-			    " clock_mhz=180 fpu=on caps=timing,stopfix,exactkeys,idletimeout\n",
+			    " clock_mhz=180 fpu=on caps=timing,stopfix,exactkeys,idletimeout,load2\n",
 			    said());
 }
 
@@ -242,13 +245,13 @@ static void load_then_status_byte_for_byte(void **state)
 	send_text("STATUS\n");
 	assert_string_equal("STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000"
 			    " wamr_used=2400 wamr_highmark=2400"
-			    " caps=timing,stopfix,exactkeys,idletimeout\n",
+			    " caps=timing,stopfix,exactkeys,idletimeout,load2\n",
 			    said());
 	ok_load("m1");
 	send_text("STATUS\r\n");
 	assert_string_equal("STATUS_OK modules=\"m1:LOADED:wasm=8:stack_free=3000\" low_stack=\"none\""
 			    " wamr_total=102400 wamr_free=99992 wamr_used=2408 wamr_highmark=2408"
-			    " caps=timing,stopfix,exactkeys,idletimeout\n",
+			    " caps=timing,stopfix,exactkeys,idletimeout,load2\n",
 			    said());
 }
 
@@ -460,7 +463,7 @@ static void built_in_native_benchmarks(void **state)
 	with.nbuiltins = 2;
 	agent_init(&agent, &ports, &with);
 	agent_boot(&agent);
-	assert_non_null(strstr(said(), " caps=timing,stopfix,exactkeys,idletimeout,native\n"));
+	assert_non_null(strstr(said(), " caps=timing,stopfix,exactkeys,idletimeout,load2,native\n"));
 	send_text("START module_id=native.fft func=fft_bench args=\"n=100\"\n");
 	assert_string_equal("START_OK\n", said());
 	assert_int_equal(AGENT_MAX_SLOTS, last_started_slot);
@@ -472,7 +475,7 @@ static void built_in_native_benchmarks(void **state)
 	send_text("START module_id=native.toggle\nSTATUS\n");
 	assert_string_equal("RESULT status=NO_ENTRYPOINT module_id=native.toggle msg=\"expected app_main\"\n"
 			    "STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100000 wamr_used=2400"
-			    " wamr_highmark=2400 caps=timing,stopfix,exactkeys,idletimeout,native\n", said());
+			    " wamr_highmark=2400 caps=timing,stopfix,exactkeys,idletimeout,load2,native\n", said());
 	assert_string_equal("LOAD_ERR code=BAD_PARAMS msg=\"reserved module_id (built-in native code)\"\n",
 			    load("native.fft", "", wasm_crc()));
 	ok_load("a");
@@ -482,6 +485,307 @@ static void built_in_native_benchmarks(void **state)
 	send_text("START module_id=native.toggle func=toggle_n args=\"n=1000000\"\nSTOP module_id=native.toggle\n");
 	assert_string_equal("START_OK\nSTOP_OK status=PENDING\n", said());
 	assert_int_equal(1, soft_stops);
+}
+
+/* ---- LOAD v2 ------------------------------------------------------------------------------ */
+
+#include "agent/sha256.h"
+
+#define MOD_SIZE 3000
+
+static uint8_t module_bytes[MOD_SIZE];
+static char module_sha[2 * AGENT_SHA256_BYTES + 1];
+
+/* A module whose bytes include every value the frames escape (\n, \r, 0x1B) and the mark 0xA5. */
+static void make_module(void)
+{
+	uint8_t d[AGENT_SHA256_BYTES];
+
+	memcpy(module_bytes, WASM, sizeof(WASM));
+	for (size_t i = sizeof(WASM); i < MOD_SIZE; i++) {
+		module_bytes[i] = (uint8_t)(i * 7 + (i >> 8));
+	}
+	agent_sha256(module_bytes, MOD_SIZE, d);
+	agent_sha256_hex(d, module_sha);
+}
+
+/* The test's own frame encoder, written from docs/wire-protocol.md (not the core's decoder). */
+static size_t put_escaped(uint8_t *out, const uint8_t *body, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (body[i] == '\n' || body[i] == '\r' || body[i] == 0x1B) {
+			out[o++] = 0x1B;
+			out[o++] = body[i] ^ 0x20;
+		} else {
+			out[o++] = body[i];
+		}
+	}
+	return o;
+}
+
+static size_t frame_of(uint8_t *out, uint8_t type, const uint8_t *body, size_t n)
+{
+	uint8_t crc_in[1 + 4 + 1024];
+	uint8_t sum[4];
+	size_t o = 0;
+
+	crc_in[0] = type;
+	memcpy(crc_in + 1, body, n);
+	uint32_t crc = agent_crc32(0, crc_in, 1 + n);
+
+	for (int i = 0; i < 4; i++) {
+		sum[i] = (uint8_t)(crc >> (8 * i));
+	}
+	out[o++] = 0xA5;
+	out[o++] = type;
+	o += put_escaped(out + o, body, n);
+	o += put_escaped(out + o, sum, 4);
+	out[o++] = '\n';
+	return o;
+}
+
+/* Sends the data frame [off, off + n) of the module; `damage` flips a bit of its 5th byte. */
+static void send_data(uint32_t off, uint32_t n, bool damage)
+{
+	uint8_t body[4 + 1024];
+	uint8_t frame[2 * (4 + 1024 + 4) + 8];
+
+	for (int i = 0; i < 4; i++) {
+		body[i] = (uint8_t)(off >> (8 * i));
+	}
+	memcpy(body + 4, module_bytes + off, n);
+	size_t len = frame_of(frame, 'D', body, 4 + n);
+
+	if (damage) {
+		frame[4] ^= 0x10;
+	}
+	agent_on_bytes(&agent, frame, len);
+}
+
+/* Sends the rest of the module in frames of `chunk`; returns the answers. */
+static const char *send_rest(uint32_t from, uint32_t chunk)
+{
+	for (uint32_t off = from; off < MOD_SIZE; off += chunk) {
+		send_data(off, MOD_SIZE - off < chunk ? MOD_SIZE - off : chunk, false);
+	}
+	return said();
+}
+
+static void send_signature(uint8_t alg, const uint8_t *sig)
+{
+	uint8_t body[1 + 64];
+	uint8_t frame[2 * (1 + 64 + 4) + 8];
+
+	body[0] = alg;
+	memcpy(body + 1, sig, 64);
+	agent_on_bytes(&agent, frame, frame_of(frame, 'S', body, sizeof(body)));
+}
+
+static void load_v2(const char *id, const char *sha, const char *extra)
+{
+	char line[300];
+
+	snprintf(line, sizeof(line), "LOAD module_id=%s size=%d crc32=%08x sha256=%s chunk=1024%s\n", id, MOD_SIZE,
+		 agent_crc32(0, module_bytes, MOD_SIZE), sha, extra);
+	send_text(line);
+}
+
+static const char *ready_line(const char *id, uint32_t chunk, uint32_t offset)
+{
+	static char out[200];
+
+	snprintf(out, sizeof(out), "LOAD_READY module_id=%s size=%d crc32=%08x chunk=%u window=4 offset=%u\n", id,
+		 MOD_SIZE, agent_crc32(0, module_bytes, MOD_SIZE), chunk, offset);
+	return out;
+}
+
+/* Frames out of order, one damaged, one repeated: every answer in order; the module loads. */
+static void load2_frames_land_where_they_belong(void **state)
+{
+	(void)state;
+	char expected[400];
+
+	make_module();
+	agent_boot(&agent);
+	assert_non_null(strstr(said(), " caps=timing,stopfix,exactkeys,idletimeout,load2\n"));
+	load_v2("m", module_sha, "");
+	assert_string_equal(ready_line("m", 1024, 0), said());
+	send_data(0, 1000, false);
+	send_data(2000, 1000, false); /* past a hole: kept */
+	send_data(1000, 1000, true);  /* damaged */
+	assert_string_equal("LOAD_ACK module_id=m offset=1000 end=1000\nLOAD_ACK module_id=m offset=1000 end=3000\n"
+			    "LOAD_NAK module_id=m offset=1000\n", said());
+	send_text("STATUS\n"); /* a line that is no frame, mid-upload: neither run nor counted */
+	send_data(0, 500, false); /* a repeat: acknowledged again, changes nothing */
+	assert_string_equal("LOAD_ACK module_id=m offset=1000 end=500\n", said());
+	send_data(1000, 1000, false);
+	snprintf(expected, sizeof(expected), "LOAD_ACK module_id=m offset=3000 end=2000\nLOAD_OK sha256=%s\n", module_sha);
+	assert_string_equal(expected, said());
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "modules=\"m:LOADED:wasm=3000:"));
+	assert_int_equal(1, loaded_modules);
+}
+
+/* The digest is checked before the module is loaded; malformed v2 keys are named. */
+static void load2_checks_the_sha256_and_its_keys(void **state)
+{
+	(void)state;
+	char expected[400];
+	const char *wrong = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+
+	make_module();
+	load_v2("m", wrong, "");
+	said();
+	send_data(0, 1024, false);
+	send_data(1024, 1024, false);
+	send_data(2048, MOD_SIZE - 2048, false);
+	snprintf(expected, sizeof(expected), "LOAD_ACK module_id=m offset=1024 end=1024\n"
+		 "LOAD_ACK module_id=m offset=2048 end=2048\nLOAD_ACK module_id=m offset=3000 end=3000\n"
+		 "LOAD_ERR code=BAD_SHA256 msg=\"expected=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+		 " got=%s\"\n", module_sha);
+	assert_string_equal(expected, said());
+	assert_int_equal(100000, pool_free);
+	assert_int_equal(0, loaded_modules);
+	load_v2("m", "xyz", "");
+	send_text("LOAD module_id=m size=8 crc32=1 sha256=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+		  " chunk=32\n");
+	assert_string_equal("LOAD_ERR code=BAD_PARAMS msg=\"sha256\"\nLOAD_ERR code=BAD_PARAMS msg=\"chunk\"\n", said());
+	/* a frame outside an upload (the board rebooted mid-upload) is dropped: no answer, nothing run */
+	send_data(0, 100, false);
+	assert_string_equal("", said());
+	/* the board lowers the chunk to what it takes; a frame larger than that is damaged */
+	struct agent_config small = config;
+
+	small.load2_chunk = 512;
+	agent_init(&agent, &ports, &small);
+	load_v2("n", module_sha, "");
+	assert_string_equal(ready_line("n", 512, 0), said());
+	send_data(0, 513, false);
+	send_data(0, 512, false);
+	assert_string_equal("LOAD_NAK module_id=n offset=0\nLOAD_ACK module_id=n offset=512 end=512\n", said());
+	assert_non_null(strstr(send_rest(512, 512), "LOAD_OK sha256="));
+}
+
+/* An upload left idle keeps its bytes; a LOAD of the same module continues from them. */
+static void load2_resumes_after_an_idle_timeout(void **state)
+{
+	(void)state;
+	char expected[400];
+
+	make_module();
+	load_v2("f", module_sha, "");
+	said();
+	send_data(0, 1024, false);
+	send_data(1024, 1024, false);
+	assert_string_equal("LOAD_ACK module_id=f offset=1024 end=1024\nLOAD_ACK module_id=f offset=2048 end=2048\n",
+			    said());
+	clock_ms += 4999;
+	send_text("STATUS\n"); /* no frame: not activity */
+	agent_on_tick(&agent);
+	assert_string_equal("", said());
+	clock_ms += 1;
+	agent_on_tick(&agent);
+	assert_string_equal("LOAD_ERR code=TIMEOUT msg=\"idle at offset=2048\"\n", said());
+	assert_int_equal(100000 - MOD_SIZE, pool_free); /* the kept bytes hold their buffer */
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "modules=\"none\""));
+	load_v2("f", module_sha, "");
+	assert_string_equal(ready_line("f", 1024, 2048), said());
+	send_data(2048, MOD_SIZE - 2048, false);
+	snprintf(expected, sizeof(expected), "LOAD_ACK module_id=f offset=3000 end=3000\nLOAD_OK sha256=%s"
+		 " resumed_at=2048\n", module_sha);
+	assert_string_equal(expected, said());
+	/* kept bytes of another module go when an upload starts */
+	load_v2("g", module_sha, "");
+	said();
+	send_data(0, 1024, false);
+	clock_ms += 5000;
+	agent_on_tick(&agent);
+	said();
+	ok_load("h");
+	assert_int_equal(100000 - MOD_SIZE - 8, pool_free); /* f and h loaded; g's bytes freed */
+}
+
+/* Over 16 holes at once: the frame that would need another is refused (the sender repeats it). */
+static void load2_holds_are_bounded(void **state)
+{
+	(void)state;
+	make_module();
+	load_v2("m", module_sha, "");
+	said();
+	for (uint32_t i = 0; i < AGENT_LOAD2_HOLDS; i++) {
+		send_data(100 + 128 * i, 64, false);
+	}
+	said();
+	send_data(100 + 128 * AGENT_LOAD2_HOLDS, 64, false);
+	assert_string_equal("LOAD_NAK module_id=m offset=0\n", said());
+	send_data(164, 64, false); /* joins two ranges: room again */
+	send_data(0, 100, false);
+	assert_string_equal("LOAD_ACK module_id=m offset=0 end=228\nLOAD_ACK module_id=m offset=292 end=100\n", said());
+	assert_non_null(strstr(send_rest(292, 1024), "LOAD_OK sha256="));
+}
+
+/* TEST DOUBLE of a signature check (the platform's PSA or OpenSSL in real builds): a signature
+ * is good when it is the digest twice over, and of the provisioned algorithm (P-256). */
+static bool verify_double(void *ctx, int alg, const uint8_t digest[AGENT_SHA256_BYTES], const uint8_t sig[AGENT_SIG_BYTES])
+{
+	(void)ctx;
+	return alg == AGENT_SIG_P256 && memcmp(sig, digest, 32) == 0 && memcmp(sig + 32, digest, 32) == 0;
+}
+
+static void load2_signatures(void **state)
+{
+	(void)state;
+	struct agent_ports signing = ports;
+	struct agent_config strict = config;
+	uint8_t sig[64];
+	uint8_t d[AGENT_SHA256_BYTES];
+	char expected[400];
+
+	signing.verify_signature = verify_double;
+	strict.require_signature = true;
+	strict.key_id = "1a2b3c4d";
+	agent_init(&agent, &signing, &strict);
+	make_module();
+	assert_string_equal("LOAD_ERR code=UNSIGNED msg=\"signature required (key 1a2b3c4d)\"\n",
+			    load("m", "", wasm_crc()));
+	load_v2("m", module_sha, "");
+	assert_string_equal("LOAD_ERR code=UNSIGNED msg=\"signature required (key 1a2b3c4d)\"\n", said());
+
+	agent_sha256(module_bytes, MOD_SIZE, d);
+	memcpy(sig, d, 32);
+	memcpy(sig + 32, d, 32);
+	load_v2("m", module_sha, " sig=p256");
+	said();
+	send_data(0, 1024, false);
+	send_data(1024, 1024, false);
+	send_data(2048, MOD_SIZE - 2048, false);
+	assert_null(strstr(said(), "LOAD_OK")); /* the data is in; the signature is awaited */
+	send_signature(AGENT_SIG_P256, sig);
+	snprintf(expected, sizeof(expected), "LOAD_OK sha256=%s\n", module_sha);
+	assert_string_equal(expected, said());
+
+	sig[40] ^= 1;
+	load_v2("m", module_sha, " sig=p256 replace=1");
+	said();
+	send_signature(AGENT_SIG_P256, sig);
+	send_data(0, 1024, false);
+	send_data(1024, 1024, false);
+	send_data(2048, MOD_SIZE - 2048, false);
+	assert_non_null(strstr(said(), "LOAD_ERR code=BAD_SIGNATURE msg=\"p256 signature does not verify with key 1a2b3c4d\"\n"));
+	sig[40] ^= 1;
+	load_v2("m", module_sha, " sig=ed25519 replace=1");
+	said();
+	send_signature(AGENT_SIG_ED25519, sig);
+	send_data(0, 1024, false);
+	send_data(1024, 1024, false);
+	send_data(2048, MOD_SIZE - 2048, false);
+	assert_non_null(strstr(said(), "LOAD_ERR code=BAD_SIGNATURE msg=\"ed25519 signature does not verify with key"
+				       " 1a2b3c4d\"\n"));
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "m:LOADED")); /* the first, signed module is untouched */
 }
 
 int main(void)
@@ -497,6 +801,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_stop_deadline_never_outlives_its_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_and_over_long_lines_are_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(built_in_native_benchmarks, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_frames_land_where_they_belong, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_checks_the_sha256_and_its_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_resumes_after_an_idle_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_holds_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_signatures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

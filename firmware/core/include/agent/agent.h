@@ -15,6 +15,11 @@
  *  - the payload timeout is an inactivity timeout;
  *  - NO_FUNC and NO_EXEC_ENV carry module_id; RESULT carries elapsed_us (and cycles when the
  *    platform counts them).
+ *
+ * And it speaks LOAD v2 (caps=load2; docs/wire-protocol.md): a LOAD with sha256= and chunk= is
+ * answered LOAD_READY ... chunk= window= offset=, then takes frames (each answered LOAD_ACK or
+ * LOAD_NAK), checks the module's SHA-256 and, with a verify port, its signature; an upload left
+ * idle keeps its bytes (and its payload buffer) for a LOAD of the same module to resume.
  */
 #ifndef AGENT_AGENT_H_
 #define AGENT_AGENT_H_
@@ -24,6 +29,7 @@
 #include <stdint.h>
 
 #include "agent/framer.h"
+#include "agent/sha256.h"
 
 #ifndef AGENT_MAX_SLOTS
 #define AGENT_MAX_SLOTS 2
@@ -35,6 +41,13 @@
 #ifndef AGENT_MAX_BUILTINS
 #define AGENT_MAX_BUILTINS 2
 #endif
+/* LOAD v2: ranges held past a hole at once (one more is answered LOAD_NAK, and sent again). */
+#ifndef AGENT_LOAD2_HOLDS
+#define AGENT_LOAD2_HOLDS 16
+#endif
+#define AGENT_SIG_ED25519 1
+#define AGENT_SIG_P256 2
+#define AGENT_SIG_BYTES 64
 
 /* How a job ended, as the worker reports it. */
 enum agent_outcome_status {
@@ -103,6 +116,14 @@ struct agent_ports {
 	void (*vm_mem)(void *ctx, struct agent_mem *out);
 	/* The stack the slot's worker has never used, in bytes (0 when unknown). */
 	uint32_t (*worker_stack_free)(void *ctx, int slot);
+	/*
+	 * LOAD v2 signatures, optional (NULL: no key provisioned; signature frames are taken and not
+	 * checked). True when `sig` (R||S) is a signature of algorithm `alg` (AGENT_SIG_*) over the
+	 * module's SHA-256 `digest` by the provisioned key: Ed25519 signs the 32 bytes as its
+	 * message, P-256 signs them with ECDSA over SHA-256 (PSA's psa_verify_message).
+	 */
+	bool (*verify_signature)(void *ctx, int alg, const uint8_t digest[AGENT_SHA256_BYTES],
+				 const uint8_t sig[AGENT_SIG_BYTES]);
 };
 
 /*
@@ -131,6 +152,13 @@ struct agent_config {
 	uint32_t low_stack_below;
 	const struct agent_builtin *builtins; /* at most AGENT_MAX_BUILTINS; announced as caps "native" */
 	size_t nbuiltins;
+	/* LOAD v2: the most data per frame (0: AGENT_LOAD2_CHUNK_MAX), and frames in flight (0: 4);
+	 * window x chunk bytes must fit what the link buffers while the agent is busy. */
+	uint32_t load2_chunk;
+	uint32_t load2_window;
+	/* A LOAD without sig= is refused UNSIGNED (needs verify_signature). */
+	bool require_signature;
+	const char *key_id; /* the provisioned key's name in errors: 8 hex of its SHA-256 (NULL: "none") */
 };
 
 enum agent_slot_state {
@@ -165,6 +193,29 @@ struct agent_pending_load {
 	uint32_t size;
 	uint32_t crc32;
 	uint8_t *buf;
+	/* LOAD v2 (v2 false: a v1 raw payload) */
+	bool v2;
+	uint8_t sha256[AGENT_SHA256_BYTES];
+	uint32_t chunk;
+	uint32_t offset;    /* every byte before it arrived */
+	uint32_t resumed_at;
+	uint32_t last_frame_ms;
+	uint32_t holds[AGENT_LOAD2_HOLDS][2]; /* [start, end) arrived past the offset, in order */
+	size_t nholds;
+	bool sig_expected;
+	bool has_sig;
+	uint8_t sig_alg;
+	uint8_t sig[AGENT_SIG_BYTES];
+};
+
+/* What a LOAD v2 upload left idle kept, its payload buffer included, until the next LOAD. */
+struct agent_kept {
+	bool valid;
+	char id[AGENT_ID_MAX + 1];
+	uint32_t size;
+	uint8_t sha256[AGENT_SHA256_BYTES];
+	uint32_t offset;
+	uint8_t *buf;
 };
 
 struct agent {
@@ -173,6 +224,7 @@ struct agent {
 	struct agent_framer framer;
 	struct agent_slot slots[AGENT_MAX_SLOTS + AGENT_MAX_BUILTINS]; /* the module slots, then the built-ins */
 	struct agent_pending_load load;
+	struct agent_kept kept;
 	uint32_t jobs;
 };
 

@@ -5,6 +5,11 @@
  * and executed (firmware 1.0.0 executed the first 255 bytes). A payload ends when its bytes
  * are in, or when no byte came for the idle timeout (firmware 1.0.0 gave the whole payload
  * 5 s, so nothing over ~57 KB could load at 115200 baud).
+ *
+ * A line that begins with 0xA5 is a LOAD v2 frame (docs/wire-protocol.md): 0xA5, a type byte,
+ * the escaped body, '\n'. It is unescaped as it arrives into a buffer of its own (never the
+ * command line), its CRC-32 checked at its end, and handed over whole or as damaged; the agent
+ * drops it when no upload is under way, so nothing of a payload ever runs as a command.
  */
 #ifndef AGENT_FRAMER_H_
 #define AGENT_FRAMER_H_
@@ -16,12 +21,20 @@
 #ifndef AGENT_LINE_MAX
 #define AGENT_LINE_MAX 255
 #endif
+/* The most data bytes a LOAD v2 frame may carry here (the chunk LOAD_READY offers at most). */
+#ifndef AGENT_LOAD2_CHUNK_MAX
+#define AGENT_LOAD2_CHUNK_MAX 1024
+#endif
+#define AGENT_FRAME_MARK 0xA5
+/* A frame's unescaped body: offset, data and CRC ('D'), or alg, signature and CRC ('S'). */
+#define AGENT_FRAME_BODY_MAX (4 + AGENT_LOAD2_CHUNK_MAX + 4)
 
 enum agent_frame {
 	AGENT_FRAME_NONE = 0,     /* every byte consumed, nothing complete yet */
 	AGENT_FRAME_LINE,         /* agent_framer_line() holds a line */
 	AGENT_FRAME_LINE_TOO_LONG,/* a line longer than AGENT_LINE_MAX ended; it was dropped */
 	AGENT_FRAME_PAYLOAD,      /* the payload buffer is full */
+	AGENT_FRAME_V2,           /* a LOAD v2 frame line ended: agent_framer_frame() says what it holds */
 };
 
 struct agent_framer {
@@ -32,6 +45,21 @@ struct agent_framer {
 	size_t need;
 	size_t got;
 	uint32_t last_ms;
+	/* the LOAD v2 frame being read */
+	bool in_frame;
+	bool frame_escape;
+	bool frame_bad;   /* an escape that is none, or longer than any frame */
+	size_t frame_len; /* the type byte, then the body */
+	uint8_t frame[1 + AGENT_FRAME_BODY_MAX];
+};
+
+/* A LOAD v2 frame, checked: its type ('D', 'S') and body without the CRC; intact false when it
+ * failed its CRC, its escaping or its length (the agent answers LOAD_NAK). */
+struct agent_v2_frame {
+	bool intact;
+	uint8_t type;
+	const uint8_t *body;
+	size_t len;
 };
 
 void agent_framer_init(struct agent_framer *f);
@@ -45,6 +73,9 @@ size_t agent_framer_feed(struct agent_framer *f, const uint8_t *data, size_t len
 
 /* The line of the last AGENT_FRAME_LINE, NUL-terminated; valid until the next feed. */
 char *agent_framer_line(struct agent_framer *f);
+
+/* The frame of the last AGENT_FRAME_V2; valid until the next feed. */
+void agent_framer_frame(const struct agent_framer *f, struct agent_v2_frame *out);
 
 /* The next `size` bytes are a payload, written to `buf`. */
 void agent_framer_expect_payload(struct agent_framer *f, uint8_t *buf, size_t size, uint32_t now_ms);

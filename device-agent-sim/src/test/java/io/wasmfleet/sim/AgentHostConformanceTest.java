@@ -17,9 +17,10 @@ import java.util.UUID;
 /**
  * The conformance suite against our firmware's C core: {@code agent-host} (firmware/host) on a
  * real pseudo-terminal, opened through jSerialComm as the gateway opens a board's serial port.
- * Its VM is vm_double.c, a test double of WAMR (WAMR cannot be installed here).
+ * Its VM is vm_double.c, a test double of WAMR (WAMR cannot be installed here). It always speaks
+ * LOAD v2; a {@code signing-key} and {@code require-signature} become its options of those names.
  */
-class AgentHostConformanceTest extends WireConformanceSuite {
+class AgentHostConformanceTest extends Load2ConformanceSuite {
 
   /**
    * The agent-host under test: the one firmware/test.sh builds (VM test double), or, with
@@ -41,6 +42,11 @@ class AgentHostConformanceTest extends WireConformanceSuite {
       cmd.addAll(List.of("--payload-idle-ms",
           Long.toString(com.typesafe.config.ConfigFactory.parseString("t = " + overrides.get("load-timeout"))
               .getDuration("t").toMillis())));
+    }
+    for (String option : List.of("signing-key", "require-signature")) {
+      if (overrides.containsKey(option)) {
+        cmd.addAll(List.of("--" + option, overrides.get(option)));
+      }
     }
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -429,8 +429,11 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** What an interrupted LOAD v2 upload left, for a LOAD of the same module to resume. */
-  private record Kept(String moduleId, String sha256, long size, byte[] bytes) {}
+  /**
+   * What an interrupted LOAD v2 upload left, for a LOAD of the same module to resume: its bytes,
+   * and (as the firmware core keeps its payload buffer) its block of the pool, until the next LOAD.
+   */
+  private record Kept(String moduleId, String sha256, long size, byte[] bytes, WamrPool.Block block) {}
 
   private static final int LOAD2_MAX_CHUNK = 2048;
   private static final int LOAD2_WINDOW = 8;
@@ -533,7 +536,14 @@ public final class SimulatedBoard implements AutoCloseable {
           target = victim;
         }
       }
-      Optional<WamrPool.Block> block = pool.allocate("payload", load.size());
+      Kept k = kept;
+      kept = null;
+      boolean resume = ask != null && k != null && k.moduleId().equals(load.moduleId())
+          && k.sha256().equals(ask.sha256()) && k.size() == load.size();
+      if (k != null && !resume) {
+        k.block().free(); // another upload: what was kept goes
+      }
+      Optional<WamrPool.Block> block = resume ? Optional.of(k.block()) : pool.allocate("payload", load.size());
       if (block.isEmpty()) {
         reply(loadErr("NO_MEM", String.format(Locale.ROOT, "payload free=%d need=%d",
             pool.free(), WamrPool.cost(load.size()))));
@@ -542,14 +552,11 @@ public final class SimulatedBoard implements AutoCloseable {
       payloadBlock = block.get();
       WireParams readyKeys = WireParams.EMPTY;
       if (ask != null) {
-        Kept k = kept;
-        byte[] resume = k != null && k.moduleId().equals(load.moduleId()) && k.sha256().equals(ask.sha256())
-            && k.size() == load.size() ? k.bytes() : new byte[0];
-        kept = null;
+        byte[] held = resume ? k.bytes() : new byte[0];
         v2 = new Load2Receiver(load.moduleId(), (int) load.size(), ask.sha256(), ask.chunk(), LOAD2_WINDOW,
-            ask.signed(), resume);
+            ask.signed(), held);
         readyKeys = WireParams.builder().add("chunk", ask.chunk()).add("window", LOAD2_WINDOW)
-            .add("offset", resume.length).build();
+            .add("offset", held.length).build();
       }
       reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), readyKeys).format());
     }
@@ -582,11 +589,14 @@ public final class SimulatedBoard implements AutoCloseable {
         return;
       }
       upload = null;
-      if (u.v2 != null) {
-        kept = new Kept(u.load.moduleId(), u.v2Sha(), u.load.size(), u.v2.kept());
+      boolean keep = u.v2 != null && u.v2.offset() > 0;
+      if (keep) {
+        kept = new Kept(u.load.moduleId(), u.v2Sha(), u.load.size(), u.v2.kept(), u.block);
       }
       afterDelayFault(() -> {
-        u.block.free();
+        if (!keep) {
+          u.block.free();
+        }
         reply(loadErr("TIMEOUT", u.v2 == null ? "binary payload not received" : "idle at offset=" + u.v2.offset()));
       });
     }), Math.max(0, u.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

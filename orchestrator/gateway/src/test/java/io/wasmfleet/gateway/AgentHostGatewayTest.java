@@ -36,6 +36,10 @@ class AgentHostGatewayTest {
     return p;
   }
 
+  private static String loadOk(String module) {
+    return "LOAD_OK sha256=" + io.wasmfleet.protocol.load2.Load2Receiver.sha256Hex(BuiltModules.wasmBytes(module));
+  }
+
   @Test
   void theGatewayDrivesTheCAgentThroughTheHostApi() throws Exception {
     Path link = Files.createTempDirectory("agent-host").resolve("h1.pty");
@@ -49,28 +53,29 @@ class AgentHostGatewayTest {
       HostApiClient client = new HostApiClient("127.0.0.1", node.apiPort(), Duration.ofSeconds(30));
       Response status = client.status("h1");
       assertEquals("STATUS_OK modules=\"none\" low_stack=\"none\" wamr_total=102400 wamr_free=100344 wamr_used=2056"
-          + " wamr_highmark=2056 caps=timing,stopfix,exactkeys,idletimeout,native", status.detail());
+          + " wamr_highmark=2056 caps=timing,stopfix,exactkeys,idletimeout,load2,native", status.detail());
 
       Response built = client.buildAndLoad("h1", "math_ops",
           Files.readAllBytes(BuiltModules.source("math_ops.c")), "math_ops.c", "wasm", false, null);
-      assertEquals("LOAD_OK", built.detail(), built.json().toString());
+      // the C core says load2, so the gateway uploads in LOAD v2 frames and the board names the digest
+      assertTrue(built.detail().matches("LOAD_OK sha256=[0-9a-f]{64}"), built.json().toString());
       Response add = client.start("h1", "math_ops", "add", "a=10,b=15", true, 10);
       assertTrue(add.detail().startsWith("RESULT status=OK module_id=math_ops func=add ret_i32=25 elapsed_us="),
           add.detail());
 
-      assertEquals("LOAD_OK", client.load("h1", "t", BuiltModules.wasmBytes("toggle_forever"), null, false, null)
-          .detail());
+      assertEquals(loadOk("toggle_forever"), client.load("h1", "t", BuiltModules.wasmBytes("toggle_forever"), null, false,
+          null).detail());
       Response full = client.load("h1", "hello", BuiltModules.wasmBytes("uart_hello"), null, false, null);
       assertFalse(full.ok());
       assertEquals("LOAD_ERR code=NO_SLOT msg=\"MAX_MODULES reached\"", full.error());
       Response victim = client.load("h1", "hello", BuiltModules.wasmBytes("uart_hello"), null, true, "t");
-      assertEquals("LOAD_OK", victim.detail(), victim.json().toString());
+      assertEquals(loadOk("uart_hello"), victim.detail(), victim.json().toString());
       String both = client.status("h1").detail();
       assertTrue(both.matches("STATUS_OK modules=\"math_ops:LOADED:wasm=\\d+:stack_free=4096,"
           + "hello:LOADED:wasm=994:stack_free=4096\" .*"), both);
 
       Response back = client.load("h1", "t", BuiltModules.wasmBytes("toggle_forever"), null, true, "hello");
-      assertEquals("LOAD_OK", back.detail(), back.json().toString());
+      assertEquals(loadOk("toggle_forever"), back.detail(), back.json().toString());
       assertEquals("START_OK", client.start("h1", "t", "toggle_forever", null, false, 10).detail());
       Response stop = client.stop("h1", "t", 10);
       assertTrue(stop.detail().startsWith("RESULT status=STOPPED module_id=t func=toggle_forever"
