@@ -36,6 +36,18 @@ public final class GatewayMain implements Callable<Integer> {
   @Option(names = "--port", description = "Host API port (default 9000; 0 picks a free port).")
   Integer port;
 
+  @Option(names = "--dashboard-host", paramLabel = "HOST",
+      description = "Address the fleet page listens on (default 127.0.0.1; any other needs a token).")
+  String dashboardHost;
+
+  @Option(names = "--dashboard-port", paramLabel = "PORT",
+      description = "The fleet page's port (bin/gateway: 9080; 0 picks a free port; -1 turns the page off).")
+  Integer dashboardPort;
+
+  @Option(names = "--dashboard-token-file", paramLabel = "FILE",
+      description = "A file holding the token the page's API requires (or WASMFLEET_DASHBOARD_TOKEN).")
+  File dashboardTokenFile;
+
   @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name in the fleet.")
   String nodeName;
 
@@ -78,6 +90,21 @@ public final class GatewayMain implements Callable<Integer> {
     }
     if (nodeName != null) {
       flags.put("wasmfleet.gateway.node-name", nodeName);
+    }
+    if (dashboardHost != null) {
+      flags.put("wasmfleet.gateway.dashboard.host", dashboardHost);
+    }
+    if (dashboardPort != null) {
+      flags.put(dashboardPort < 0 ? "wasmfleet.gateway.dashboard.enabled" : "wasmfleet.gateway.dashboard.port",
+          dashboardPort < 0 ? (Object) false : dashboardPort);
+    }
+    if (dashboardTokenFile != null) {
+      try {
+        flags.put("wasmfleet.gateway.dashboard.token",
+            java.nio.file.Files.readString(dashboardTokenFile.toPath()).strip());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("--dashboard-token-file " + dashboardTokenFile + ": cannot read it");
+      }
     }
     if (clusterHost != null) {
       flags.put("pekko.remote.artery.canonical.hostname", clusterHost);
@@ -133,6 +160,9 @@ public final class GatewayMain implements Callable<Integer> {
     }, "gateway-shutdown"));
     PrintWriter out = new PrintWriter(System.out, true);
     out.printf("gateway %s: host API on %s, cluster %s%n", node.nodeName(), node.apiAddress(), node.clusterAddress());
+    if (node.dashboardUrl() != null) {
+      out.printf("fleet page on %s%n", node.dashboardUrl());
+    }
     for (BoardConfig b : node.boards()) {
       out.printf("board %s type=%s cpu=%s endpoint=%s%s%n", b.id(), b.type(), b.cpu(), b.endpoint(),
           node.embeddedBoards() != null ? " (simulated, in-process)" : "");

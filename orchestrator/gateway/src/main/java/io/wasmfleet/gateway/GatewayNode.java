@@ -103,6 +103,15 @@ public final class GatewayNode implements AutoCloseable {
     return ready.apiPort();
   }
 
+  /** The fleet page's URL ({@code http://host:port/}), or null when the page is off. */
+  public String dashboardUrl() {
+    return ready.dashboardUrl();
+  }
+
+  public int dashboardPort() {
+    return ready.dashboardPort();
+  }
+
   public List<BoardConfig> boards() {
     return boards;
   }

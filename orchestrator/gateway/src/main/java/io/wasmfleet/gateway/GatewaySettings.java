@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /** Everything under {@code wasmfleet.gateway}, read once at start. */
 public record GatewaySettings(ApiSettings api, DeviceTimeouts device, BuildSettings build, Duration deployTimeout,
-    Duration networkKeepAlive, CampaignSettings campaigns) {
+    Duration networkKeepAlive, CampaignSettings campaigns, io.wasmfleet.gateway.web.DashboardSettings dashboard) {
 
   /** Room in a frame for a LOAD's other fields and the envelope, beside the module itself. */
   private static final long FRAME_OVERHEAD = 64 * 1024;
@@ -30,6 +30,7 @@ public record GatewaySettings(ApiSettings api, DeviceTimeouts device, BuildSetti
     }
     return new GatewaySettings(ApiSettings.fromConfig(g), DeviceTimeouts.fromConfig(g.getConfig("device")),
         BuildSettings.fromConfig(g.getConfig("build")), g.getDuration("deploy.timeout"),
-        g.getDuration("network-boards-keep-alive"), CampaignSettings.fromConfig(g.getConfig("campaigns")));
+        g.getDuration("network-boards-keep-alive"), CampaignSettings.fromConfig(g.getConfig("campaigns")),
+        io.wasmfleet.gateway.web.DashboardSettings.fromConfig(g).checked());
   }
 }

@@ -41,8 +41,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 public final class Guardian {
 
-  /** The node is serving: the API's address. */
-  public record Ready(String apiAddress, int apiPort) {}
+  /** The node is serving: the API's address, and the fleet page's URL (null when it is off). */
+  public record Ready(String apiAddress, int apiPort, String dashboardUrl, int dashboardPort) {}
 
   public static Behavior<Void> create(GatewaySettings settings, List<BoardConfig> boards, List<BoardConfig> networkBoards,
       CompletableFuture<Ready> ready) {
@@ -78,19 +78,35 @@ public final class Guardian {
       HostApi api = new HostApi(context.getSystem(), directory, deployments, builder, settings.api(), json,
           new CampaignApi(campaignStore, campaigns, json), blockingIo);
       ActorRef<HostApiServer.Command> server = context.spawn(HostApiServer.create(settings.api(), api, json), "host-api");
+      io.wasmfleet.gateway.web.Dashboard dashboard = settings.dashboard().enabled()
+          ? new io.wasmfleet.gateway.web.Dashboard(context.getSystem(), settings.dashboard(), api, json,
+              settings.api().maxBlob())
+          : null;
       org.slf4j.Logger log = context.getLog();
       // The API opens only once the node is Up and its boards are registered: no request is
       // ever told that a configured board is unknown.
       Runnable serve = () -> {
         CompletableFuture<java.net.InetSocketAddress> bound = new CompletableFuture<>();
         server.tell(new HostApiServer.Open(bound));
-        bound.whenComplete((address, failure) -> {
+        java.util.concurrent.CompletionStage<java.net.InetSocketAddress> page = dashboard == null
+            ? CompletableFuture.completedFuture(null) : dashboard.bind();
+        bound.thenCombine(page, (address, pageAddress) -> {
+          String text = address.getAddress().getHostAddress() + ":" + address.getPort();
+          log.info("host API listening on {}", text);
+          String url = null;
+          if (pageAddress != null) {
+            java.net.InetAddress a = pageAddress.getAddress();
+            String host = a.isAnyLocalAddress() ? settings.dashboard().host() : a.getHostAddress();
+            url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + pageAddress.getPort() + "/";
+            log.info("fleet page on {}", url);
+            dashboard.ready();
+          }
+          return new Ready(text, address.getPort(), url, pageAddress == null ? 0 : pageAddress.getPort());
+        }).whenComplete((r, failure) -> {
           if (failure != null) {
             ready.completeExceptionally(failure);
           } else {
-            String text = address.getAddress().getHostAddress() + ":" + address.getPort();
-            log.info("host API listening on {}", text);
-            ready.complete(new Ready(text, address.getPort()));
+            ready.complete(r);
           }
         });
       };

@@ -63,6 +63,7 @@ public final class HostApi {
   private final CampaignApi campaigns;
   private final java.util.concurrent.Executor blockingIo;
   private final org.apache.pekko.stream.Materializer materializer;
+  private final io.wasmfleet.gateway.web.GatewayMetrics metrics;
   /** What each board's node said of it last: shown while the board moves or its node is down. */
   private final java.util.Map<String, BoardState> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -78,6 +79,7 @@ public final class HostApi {
     this.campaigns = campaigns;
     this.blockingIo = blockingIo;
     this.materializer = org.apache.pekko.stream.Materializer.createMaterializer(system);
+    this.metrics = io.wasmfleet.gateway.web.GatewayMetrics.get(system);
   }
 
   /**
@@ -86,6 +88,41 @@ public final class HostApi {
    * answer (an error answer when the request fails). Never throws, never fails.
    */
   public CompletionStage<ObjectNode> handle(JsonNode request, InputStream in, Events events) {
+    long started = System.nanoTime();
+    return serve(request, in, events).whenComplete((answer, failure) -> metrics.request(commandLabel(request),
+        answer != null && answer.path("ok").asBoolean(), Duration.ofNanos(System.nanoTime() - started)));
+  }
+
+  /**
+   * A read-only request the node makes of itself (the fleet page's view: {@code boards},
+   * {@code console}); served as {@link #handle} serves it, but not counted as a host API request.
+   */
+  public CompletionStage<ObjectNode> query(JsonNode request) {
+    return serve(request, InputStream.nullInputStream(), event -> { });
+  }
+
+  /** The command a request counts under: a known cmd (and a v2 op), else "unknown" (no unbounded labels). */
+  static String commandLabel(JsonNode request) {
+    String cmd = request == null ? "" : request.path("cmd").asText("");
+    String canonical = switch (cmd) {
+      case "deploy" -> "load";
+      case "build-and-deploy", "build_and_deploy" -> "build_and_load";
+      case "logs" -> "console";
+      default -> cmd;
+    };
+    if (!COMMANDS.contains(canonical) && !V2_COMMANDS.contains(canonical)) {
+      return "unknown";
+    }
+    String op = request.path("op").asText("");
+    List<String> ops = switch (canonical) {
+      case "fleet" -> List.of("deploy", "start", "stop", "status");
+      case "campaign" -> List.of("run", "watch", "list", "show");
+      default -> List.of();
+    };
+    return ops.contains(op) ? canonical + "." + op : canonical;
+  }
+
+  private CompletionStage<ObjectNode> serve(JsonNode request, InputStream in, Events events) {
     try {
       ApiRequest r = new ApiRequest(request);
       String cmd = r.cmd();

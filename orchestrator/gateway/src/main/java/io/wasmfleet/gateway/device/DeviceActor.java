@@ -212,6 +212,11 @@ public final class DeviceActor {
   private final Executor blockingIo;
   private final String nodeName;
   private final ModuleSigner signer;
+  private final io.wasmfleet.gateway.web.GatewayMetrics metrics;
+  /** The link was up before: the next connect is a reconnect. */
+  private boolean everConnected;
+  /** When the payload of the LOAD in flight began (LOAD_READY), for its throughput. */
+  private long payloadStarted;
 
   /** What the board's lines mean for the commands, slots and rollbacks (plain logic, see Exchange). */
   private final Exchange exchange;
@@ -239,6 +244,7 @@ public final class DeviceActor {
     this.backoff = timeouts.reconnectMin();
     this.nodeName = NodeNames.own(context.getSystem());
     this.signer = ModuleSigner.of(context.getSystem().settings().config());
+    this.metrics = io.wasmfleet.gateway.web.GatewayMetrics.get(context.getSystem());
     this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {
@@ -341,6 +347,8 @@ public final class DeviceActor {
     ActorRef<Command> self = context.getSelf();
     connection.start(line -> self.tell(new LineReceived(line, gen)), reason -> self.tell(new LinkClosed(reason, gen)));
     context.getLog().info("board {}: connected to {}", board.id(), board.endpoint());
+    metrics.connected(board.id(), everConnected);
+    everConnected = true;
     backoff = timeouts.reconnectMin();
     waitedOut = false;
     timers.cancel(ConnectWaitExpired.INSTANCE);
@@ -490,6 +498,7 @@ public final class DeviceActor {
       }
       StatusOp again = new StatusOp(++nextId, current.replyTo(), current.resends() + 1, current.late(),
           current.lateReason());
+      metrics.retry(board.id(), "status");
       send(new GatewayCommand.Status(), again, "STATUS_OK", timeouts.status());
       return awaiting(again);
     }
@@ -604,6 +613,7 @@ public final class DeviceActor {
   /** Ends {@code op}'s wait as {@code step} says; {@code reply} is the line that made the step. */
   private Behavior<Command> apply(Op op, Step step, DeviceLine reply) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
+      payloadStarted = System.nanoTime();
       upload2 = reply instanceof DeviceLine.LoadReady ready
           ? Load2Upload.from(load.id(), ready, load.request().payload(), signer) : null;
       if (upload2 != null) {
@@ -620,10 +630,21 @@ public final class DeviceActor {
     }
     upload2 = null;
     timers.cancel("op");
+    if (op instanceof LoadOp load && load.payloadSent()) {
+      countLoad(load, reply);
+    }
     if (step.answer() != null) {
       exchange.finish(op, step.answer());
     }
     return step.resync() || exchange.rollbackPending() ? sync() : stash.unstashAll(idle());
+  }
+
+  private void countLoad(LoadOp load, DeviceLine reply) {
+    if (reply instanceof DeviceLine.LoadOk) {
+      metrics.loaded(board.id(), load.request().payload().length, Duration.ofNanos(System.nanoTime() - payloadStarted));
+    } else if (reply instanceof DeviceLine.LoadErr err && "BAD_CRC".equals(err.code())) {
+      metrics.crcFailure(board.id(), "payload");
+    }
   }
 
   /**
@@ -677,6 +698,7 @@ public final class DeviceActor {
   private Behavior<Command> onLoad2Silence(Load2Silence m, Op op) {
     if (upload2 != null && upload2.opId == m.opId() && op instanceof LoadOp load && load.id() == m.opId()) {
       upload2.onSilence();
+      metrics.retry(board.id(), "silence");
       writeFrames(load);
       timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
     }
@@ -707,6 +729,10 @@ public final class DeviceActor {
       return Behaviors.same();
     }
     if (upload2 != null && Load2Upload.isAnswer(m.line()) && op instanceof LoadOp load && load.id() == upload2.opId) {
+      if (m.line().startsWith("LOAD_NAK ")) {
+        metrics.crcFailure(board.id(), "frame");
+        metrics.retry(board.id(), "frame");
+      }
       upload2.onAnswer(m.line());
       sendFrames(load);
       return Behaviors.same();
@@ -759,6 +785,7 @@ public final class DeviceActor {
     connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
     upload2 = null;
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
+    metrics.rebooted(board.id());
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel("op");
     exchange.endInFlight(op, error);
