@@ -130,6 +130,23 @@ await check('a fleet operation shows per-board progress', async () => {
     .textContent.startsWith('pool 2056 '), null, { timeout: 1000 });
 });
 
+await check('a campaign shows its cells as a table and as bars', async () => {
+  const name = `browser-test-${Date.now()}`; // the campaign store outlives the gateway
+  host(main.apiPort, 'campaign', 'run', '--select', 'board=nucleo_f746', '--bench', 'toggle', '--modes', 'interp',
+    '--iterations', '1', '--repeats', '2', '--name', name);
+  await page.locator('#campaigns-refresh').click();
+  const entry = page.locator('#campaign-list button', { hasText: name });
+  await entry.waitFor({ timeout: 5000 });
+  await entry.click();
+  const rows = page.locator('#campaign-view tbody tr');
+  await rows.first().waitFor({ timeout: 5000 });
+  // the native C baseline and the interpreter, each with its median time
+  assert.ok(await rows.count() >= 1);
+  assert.match(await rows.first().locator('td').nth(2).textContent(), /^\d+\.\d$/);
+  assert.equal(await page.locator('#campaign-view svg.bars rect').count(), await rows.count());
+  assert.match(await page.locator('#campaign-view').textContent(), /nucleo_f746 toggle interp \(simulated: host time\)/);
+});
+
 mkdirSync(dirname(screenshot), { recursive: true });
 await page.screenshot({ path: screenshot });
 console.log(`     screenshot: ${screenshot}`);

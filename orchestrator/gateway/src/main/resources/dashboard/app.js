@@ -245,8 +245,9 @@ async function showCampaign(id) {
   const view = $('#campaign-view');
   view.replaceChildren();
   if (!answer || !answer.ok) { say(`campaign ${id}: ${answer ? answer.error : 'no answer'}`); return; }
+  // a simulated board's time is the host's: said so in the cell's name
   const cells = answer.campaign.cells.map((c) => ({
-    label: `${c.board} ${c.bench} ${c.mode}`, state: c.state,
+    label: `${c.board} ${c.bench} ${c.mode}${c.simulated ? ' (simulated: host time)' : ''}`, state: c.state,
     us: median((c.runs || []).map((r) => r.elapsed_us)),
   }));
   const table = document.createElement('table');
@@ -271,8 +272,8 @@ function bars(cells) {
   const svg = document.createElementNS(ns, 'svg');
   const row = 16;
   svg.setAttribute('class', 'bars');
-  svg.setAttribute('width', '320');
-  svg.setAttribute('height', String(cells.length * row + 4));
+  svg.setAttribute('viewBox', `0 0 320 ${cells.length * row + 4}`);
+  svg.setAttribute('width', '100%');
   const max = Math.max(...cells.map((c) => Math.log10(c.us + 1)), 1);
   cells.forEach((c, i) => {
     const rect = document.createElementNS(ns, 'rect');
