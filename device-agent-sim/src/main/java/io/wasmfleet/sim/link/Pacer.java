@@ -28,9 +28,10 @@ public final class Pacer {
    * another at the wire's pace, never a whole network segment at once.
    */
   void deliver(io.wasmfleet.sim.board.SimulatedBoard board, byte[] buf, int length) throws InterruptedException {
+    long arrived = System.nanoTime();
     for (int off = 0; off < length; off += UART_SLICE) {
       int len = Math.min(UART_SLICE, length - off);
-      pace(len);
+      pace(len, arrived);
       board.receive(buf, off, len);
     }
   }
@@ -45,17 +46,30 @@ public final class Pacer {
    * {@link System#nanoTime()} at which they have crossed it; never waits.
    */
   public synchronized long reserve(int bytes) {
-    long now = System.nanoTime();
-    next = Math.max(next, now) + bytes * nanosPerByte;
+    return reserve(bytes, System.nanoTime());
+  }
+
+  /**
+   * Books {@code bytes} that reached the sender at {@code arrived}: the wire starts on them when
+   * it is free and they are there, so a late wake-up of the thread that hands bytes over costs
+   * the wire nothing (a UART's shift register does not wait for the CPU), while a wire with
+   * nothing to send stays idle.
+   */
+  public synchronized long reserve(int bytes, long arrived) {
+    next = Math.max(next, arrived) + bytes * nanosPerByte;
     return next;
   }
 
   public synchronized void pace(int bytes) {
+    pace(bytes, System.nanoTime());
+  }
+
+  /** As {@link #pace(int)}, for bytes that reached the sender at {@code arrived}. */
+  public synchronized void pace(int bytes, long arrived) {
     if (nanosPerByte <= 0) {
       return;
     }
-    long now = System.nanoTime();
-    next = Math.max(next, now) + bytes * nanosPerByte;
+    next = Math.max(next, arrived) + bytes * nanosPerByte;
     long wait;
     while ((wait = next - System.nanoTime()) > 0) {
       LockSupport.parkNanos(wait);

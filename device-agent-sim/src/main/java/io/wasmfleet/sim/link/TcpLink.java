@@ -111,6 +111,8 @@ public final class TcpLink implements AutoCloseable {
     private byte[] pending;
     private int pendingOff;
     private int pendingLen;
+    /** When the pending bytes were read off the socket: the wire may carry them from then on. */
+    private long pendingArrived;
     private int sliceLeft;
     private long sliceDue;
     private boolean cutAfterPending;
@@ -211,6 +213,7 @@ public final class TcpLink implements AutoCloseable {
         buf.get(pending, 0, allowed);
         pendingOff = 0;
         pendingLen = allowed;
+        pendingArrived = System.nanoTime();
         cutAfterPending = allowed < n;
       }
       key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
@@ -225,7 +228,7 @@ public final class TcpLink implements AutoCloseable {
       while (pendingOff < pendingLen) {
         if (sliceLeft == 0) {
           sliceLeft = Math.min(rxPacer.paces() ? Pacer.UART_SLICE : pendingLen, pendingLen - pendingOff);
-          sliceDue = rxPacer.paces() ? rxPacer.reserve(sliceLeft) : 0;
+          sliceDue = rxPacer.paces() ? rxPacer.reserve(sliceLeft, pendingArrived) : 0;
         }
         long wait = sliceDue - System.nanoTime();
         if (sliceDue != 0 && wait > 0) {

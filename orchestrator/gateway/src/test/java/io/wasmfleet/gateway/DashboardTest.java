@@ -92,6 +92,8 @@ class DashboardTest {
       assertEquals(1, sample(scrape, "wasmfleet_requests_seconds_count", "command=\"start\"", "outcome=\"error\""));
       assertEquals(1, sample(scrape, "wasmfleet_requests_seconds_count", "command=\"load\"", "outcome=\"ok\""));
       assertEquals(module.length, sample(scrape, "wasmfleet_load_bytes_total", "board=\"f746\""));
+      assertEquals(module.length, sample(scrape, "wasmfleet_load_wire_bytes_total", "board=\"f746\""),
+          "a v1 board: the payload, once");
       assertEquals(1, sample(scrape, "wasmfleet_load_throughput_bytes_per_second_count", "board=\"f746\""));
       assertEquals(1, sample(scrape, "wasmfleet_connects_total", "board=\"f446\""));
       assertEquals(0, sample(scrape, "wasmfleet_requests_seconds_count", "command=\"boards\""),

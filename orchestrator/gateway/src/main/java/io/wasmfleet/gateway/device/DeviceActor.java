@@ -621,6 +621,7 @@ public final class DeviceActor {
       } else {
         context.pipeToSelf(connection.writePayload(load.request().payload()),
             (ok, failure) -> new PayloadWritten(load.id(), failure));
+        metrics.uploadWritten(board.id(), load.request().payload().length);
         Duration wait = timeouts.payloadTime(load.command().size(), board.baud()).plus(timeouts.loadOk());
         timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
       }
@@ -708,7 +709,8 @@ public final class DeviceActor {
   private void writeFrames(LoadOp load) {
     byte[] frames = upload2.next();
     if (frames.length > 0) {
-      context.pipeToSelf(connection.writePayload(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
+      metrics.uploadWritten(board.id(), frames.length);
+      context.pipeToSelf(connection.writeFrames(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
     }
   }
 

@@ -46,7 +46,9 @@ public final class BoardConnection implements AutoCloseable {
   private static final int QUEUE = 256;
 
   /** What goes out: a line ({@code epoch} -1) or a payload of the given epoch; {@code done} when written. */
-  private record Out(ByteString bytes, long epoch, CompletableFuture<Void> done, long total, long offset) {}
+  /** Bytes to write; {@code paced}: no faster than the board's UART takes them. */
+  private record Out(ByteString bytes, long epoch, CompletableFuture<Void> done, long total, long offset,
+      boolean paced) {}
 
   private final AtomicLong payloadEpoch = new AtomicLong();
   private final ConcurrentLinkedQueue<Object> early = new ConcurrentLinkedQueue<>();
@@ -118,7 +120,8 @@ public final class BoardConnection implements AutoCloseable {
     Pair<Pair<BoundedSourceQueue<Out>, CompletionStage<M>>, CompletionStage<org.apache.pekko.Done>> m =
         Source.<Out>queue(QUEUE)
             .mapConcat(this::chunks)
-            .throttle(bytesPerSecond, Duration.ofSeconds(1), burst, o -> o.bytes().size(), ThrottleMode.shaping())
+            .throttle(bytesPerSecond, Duration.ofSeconds(1), burst, o -> o.paced() ? o.bytes().size() : 0,
+                ThrottleMode.shaping())
             .map(this::release)
             .filter(b -> !b.isEmpty())
             .via(kill.flow())
@@ -139,7 +142,7 @@ public final class BoardConnection implements AutoCloseable {
     int size = o.bytes().size();
     for (int off = 0; off < size; off += chunk) {
       int end = Math.min(size, off + chunk);
-      out.add(new Out(o.bytes().slice(off, end), o.epoch(), end == size ? o.done() : null, size, off));
+      out.add(new Out(o.bytes().slice(off, end), o.epoch(), end == size ? o.done() : null, size, off, o.paced()));
     }
     return out;
   }
@@ -236,7 +239,7 @@ public final class BoardConnection implements AutoCloseable {
 
   /** Queues a line (a {@code \n} is added); completes when it goes out. */
   public CompletionStage<Void> writeLine(String line) {
-    return offer(ByteString.fromString(line + "\n", StandardCharsets.ISO_8859_1), -1);
+    return offer(ByteString.fromString(line + "\n", StandardCharsets.ISO_8859_1), -1, true);
   }
 
   /**
@@ -247,7 +250,17 @@ public final class BoardConnection implements AutoCloseable {
    * last byte is written; exceptionally with {@link PayloadCancelled} when cancelled first.
    */
   public CompletionStage<Void> writePayload(byte[] bytes) {
-    return offer(ByteString.fromArray(bytes), payloadEpoch.get());
+    return offer(ByteString.fromArray(bytes), payloadEpoch.get(), true);
+  }
+
+  /**
+   * Queues LOAD v2 frames: in order with everything else and stopped by {@link #cancelPayloads}
+   * like a payload, but not paced here. The board's window bounds what is in flight, so the
+   * link's own pace (the UART, or the bridge's buffers) is the only limit, and a pause of this
+   * node's timer costs the upload nothing.
+   */
+  public CompletionStage<Void> writeFrames(byte[] bytes) {
+    return offer(ByteString.fromArray(bytes), payloadEpoch.get(), false);
   }
 
   /** Stops every payload being written or queued, before its next piece. */
@@ -264,10 +277,10 @@ public final class BoardConnection implements AutoCloseable {
 
   /** Queues raw bytes; completes when they are written. */
   public CompletionStage<Void> write(byte[] bytes) {
-    return offer(ByteString.fromArray(bytes), -1);
+    return offer(ByteString.fromArray(bytes), -1, true);
   }
 
-  private CompletionStage<Void> offer(ByteString bytes, long epoch) {
+  private CompletionStage<Void> offer(ByteString bytes, long epoch, boolean paced) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (closed || bytes.isEmpty()) {
       if (closed) {
@@ -277,7 +290,7 @@ public final class BoardConnection implements AutoCloseable {
       }
       return done;
     }
-    QueueOfferResult r = queue.offer(new Out(bytes, epoch, done, bytes.size(), 0));
+    QueueOfferResult r = queue.offer(new Out(bytes, epoch, done, bytes.size(), 0, paced));
     if (!(r instanceof QueueOfferResult.Enqueued$)) {
       done.completeExceptionally(new IOException("link " + (closed ? "closed" : "busy: " + QUEUE + " writes queued")));
     }

@@ -60,6 +60,12 @@ public final class GatewayMetrics implements Extension {
     }
   }
 
+  /** Bytes written to a board for uploads: v1 payloads, LOAD v2 frames (framing and resends included). */
+  public void uploadWritten(String board, long bytes) {
+    counter("wasmfleet.load.wire.bytes", "bytes written to boards for module uploads, framing and resends included",
+        board).increment(bytes);
+  }
+
   /** A CRC failure: a whole payload ({@code payload}: LOAD_ERR BAD_CRC) or a LOAD v2 frame ({@code frame}: LOAD_NAK). */
   public void crcFailure(String board, String kind) {
     Counter.builder("wasmfleet.crc.failures").description("payloads and frames that failed their CRC")
