@@ -27,9 +27,16 @@ async function check(name, fn) {
   }
 }
 
+// bin/gateway's configuration, with a campaign store of this run's own.
+const work = mkdtempSync(join(tmpdir(), 'browser-test-'));
+const config = join(work, 'gateway.conf');
+writeFileSync(config, `include file("${join(root, 'conf/gateway.conf')}")
+wasmfleet.gateway.campaigns.store.url = "jdbc:sqlite:${join(work, 'campaigns.db')}"
+`);
+
 // bin/gateway on free ports; resolves with its host API port and page URL once it says ready.
 function gateway(...args) {
-  const p = spawn(join(root, 'bin/gateway'), ['--port', '0', '--dashboard-port', '0', ...args],
+  const p = spawn(join(root, 'bin/gateway'), ['--config', config, '--port', '0', '--dashboard-port', '0', ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   started.push(p);
   return new Promise((ok, fail) => {
@@ -120,18 +127,8 @@ await check('a console line holding <script> is shown as text', async () => {
   assert.equal(await page.evaluate(() => window.pwned), undefined, 'nothing of it ran');
 });
 
-await check('a fleet operation shows per-board progress', async () => {
-  await page.locator('#fleet-form select[name="op"]').selectOption('status');
-  await page.locator('#fleet-form button').click();
-  await page.locator('#fleet-progress li').nth(1).waitFor({ timeout: 10000 });
-  assert.equal(await page.locator('#fleet-progress li.ok').count(), 2);
-  // the STATUS it read shows in the pool gauges (math_ops and probe are in the F446's pool)
-  await page.waitForFunction(() => !document.querySelector('.board[data-board="nucleo_f446"] .pool-text')
-    .textContent.startsWith('pool 2056 '), null, { timeout: 1000 });
-});
-
 await check('a campaign shows its cells as a table and as bars', async () => {
-  const name = `browser-test-${Date.now()}`; // the campaign store outlives the gateway
+  const name = 'browser test';
   host(main.apiPort, 'campaign', 'run', '--select', 'board=nucleo_f746', '--bench', 'toggle', '--modes', 'interp',
     '--iterations', '1', '--repeats', '2', '--name', name);
   await page.locator('#campaigns-refresh').click();
@@ -145,6 +142,30 @@ await check('a campaign shows its cells as a table and as bars', async () => {
   assert.match(await rows.first().locator('td').nth(2).textContent(), /^\d+\.\d$/);
   assert.equal(await page.locator('#campaign-view svg.bars rect').count(), await rows.count());
   assert.match(await page.locator('#campaign-view').textContent(), /nucleo_f746 toggle interp \(simulated: host time\)/);
+});
+
+await check('a fleet deploy from the page reaches every board, with a line per board', async () => {
+  await page.locator('#fleet-form select[name="op"]').selectOption('deploy');
+  await page.locator('#fleet-form input[name="module_id"]').fill('fleet_ops');
+  await page.locator('#fleet-form input[name="wasm"]').setInputFiles(join(root, 'build/wasm/math_ops.wasm'));
+  await page.locator('#fleet-form input[name="replace"]').check(); // the F446's slots are full:
+  await page.locator('#fleet-form input[name="replace_victim"]').fill('auto'); // its least recently used goes
+  await page.locator('#fleet-form button').click();
+  await page.locator('#fleet-progress li.ok').nth(1).waitFor({ timeout: 20000 });
+  assert.match(await page.locator('#message').textContent(), /^fleet deploy all: /);
+  for (const id of ['nucleo_f446', 'nucleo_f746']) {
+    await board(id).locator('tr[data-module="fleet_ops"]').waitFor({ timeout: 1000 });
+  }
+});
+
+await check('a fleet operation shows per-board progress', async () => {
+  await page.locator('#fleet-form select[name="op"]').selectOption('status');
+  await page.locator('#fleet-form button').click();
+  await page.locator('#fleet-progress li').nth(1).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('#fleet-progress li.ok').count(), 2);
+  // the STATUS it read shows in the pool gauges (math_ops and probe are in the F446's pool)
+  await page.waitForFunction(() => !document.querySelector('.board[data-board="nucleo_f446"] .pool-text')
+    .textContent.startsWith('pool 2056 '), null, { timeout: 1000 });
 });
 
 mkdirSync(dirname(screenshot), { recursive: true });

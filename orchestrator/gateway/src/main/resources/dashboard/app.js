@@ -207,7 +207,20 @@ $('#fleet-form').addEventListener('submit', async (e) => {
   if (f.args.value) r.func_args = f.args.value;
   const list = $('#fleet-progress');
   list.replaceChildren();
-  const answer = await post('/api/request', JSON.stringify(r), 'application/json', (event) => {
+  let path = '/api/request';
+  let body = JSON.stringify(r);
+  let type = 'application/json';
+  if (r.op === 'deploy') { // the module is the body; the rest goes in the address
+    const file = f.wasm.files[0];
+    if (!file || !r.module_id) { say('fleet deploy: choose a module id and a wasm file'); return; }
+    const q = new URLSearchParams({ select: r.select, module_id: r.module_id, blob_name: file.name });
+    if (f.replace.checked) q.set('replace', '1');
+    if (f.replace_victim.value) q.set('replace_victim', f.replace_victim.value);
+    path = `/api/deploy?${q}`;
+    body = await file.arrayBuffer();
+    type = 'application/octet-stream';
+  }
+  const answer = await post(path, body, type, (event) => {
     if (event.event !== 'board') return;
     const li = document.createElement('li');
     li.className = event.ok ? 'ok' : 'bad';
@@ -248,6 +261,7 @@ async function showCampaign(id) {
   // a simulated board's time is the host's: said so in the cell's name
   const cells = answer.campaign.cells.map((c) => ({
     label: `${c.board} ${c.bench} ${c.mode}${c.simulated ? ' (simulated: host time)' : ''}`, state: c.state,
+    short: `${c.board} ${c.bench} ${c.mode}${c.simulated ? '*' : ''}`,
     us: median((c.runs || []).map((r) => r.elapsed_us)),
   }));
   const table = document.createElement('table');
@@ -284,7 +298,7 @@ function bars(cells) {
     const label = document.createElementNS(ns, 'text');
     label.setAttribute('x', '0');
     label.setAttribute('y', String(i * row + row - 4));
-    label.textContent = c.label;
+    label.textContent = c.short; // * simulated: host time
     svg.append(rect, label);
   });
   return svg;

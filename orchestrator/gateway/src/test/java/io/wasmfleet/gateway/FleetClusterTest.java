@@ -65,6 +65,8 @@ class FleetClusterTest {
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private final Map<String, Process> gateways = new LinkedHashMap<>();
   private final Map<String, Integer> apiPorts = new LinkedHashMap<>();
+  /** Each node's fleet page, as it printed it. */
+  private final Map<String, String> pages = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, List<String>> gatewayArgs = new LinkedHashMap<>();
   private PtyPair pty;
   private Path logs;
@@ -170,7 +172,11 @@ class FleetClusterTest {
   private void startGateway(String name) {
     try {
       Process p = java(name, "io.wasmfleet.gateway.GatewayMain", gatewayArgs.get(name));
-      awaitReady(p, name);
+      for (String line : awaitReady(p, name)) {
+        if (line.startsWith("fleet page on ")) {
+          pages.put(name, line.substring("fleet page on ".length()));
+        }
+      }
       gateways.put(name, p);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -254,6 +260,29 @@ class FleetClusterTest {
       }
     }
     assertEquals("gw2", byId(boards("gw1")).get("p2").get("node").asText());
+
+    // Any node's fleet page shows the whole cluster, live: a deploy through gw1 to a board gw2
+    // drives shows on gw3's page within a second.
+    java.util.concurrent.BlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    CompletableFuture<?> watching = http.sendAsync(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(pages.get("gw3") + "api/events")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofLines())
+        .thenAccept(r -> r.body().filter(l -> l.startsWith("data: ")).forEach(events::add));
+    String first = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(first != null && BOARDS.stream().allMatch(b -> first.contains("\"board\":\"" + b + "\"")),
+        "gw3's page lists every board of the cluster: " + first);
+    assertTrue(client("gw1").load("p2", "math_ops", BuiltModules.wasmBytes("math_ops"), null, false, null).ok());
+    long answered = System.nanoTime();
+    String shown = null;
+    while (shown == null && System.nanoTime() - answered < Duration.ofSeconds(1).toNanos()) {
+      String e = events.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (e != null && e.matches(".*\\{\"board\":\"p2\",\"node\":\"gw2\"[^\\]]*\"id\":\"math_ops\".*")) {
+        shown = e;
+      }
+    }
+    watching.cancel(true);
+    assertTrue(shown != null, "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer");
 
     // A fleet STATUS from one node: each node asks its own boards in one round, and every board
     // answers its own STATUS_OK, shown with the node that drives it.

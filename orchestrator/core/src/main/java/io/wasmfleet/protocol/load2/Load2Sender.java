@@ -48,6 +48,16 @@ public final class Load2Sender {
     this.frameSize = chunk;
   }
 
+  /**
+   * Starts with frames of {@code size} data bytes (within 64 and the chunk) instead of the chunk:
+   * what the last upload over the same link ended with, so a noisy link does not cost every
+   * upload its first, too large frames again. Returns this sender.
+   */
+  public Load2Sender startingWith(int size) {
+    frameSize = Math.max(Math.min(64, chunk), Math.min(chunk, size));
+    return this;
+  }
+
   /** The frames to send now, in order: repairs first, then new data, then the signature. */
   public List<byte[]> next() {
     List<byte[]> frames = new ArrayList<>();

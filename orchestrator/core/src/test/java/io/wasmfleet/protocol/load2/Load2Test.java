@@ -198,4 +198,15 @@ class Load2Test {
     assertEquals(32, lines.size());
     lines.forEach(l -> assertEquals(Load2Frame.MARK, l[0] & 0xFF));
   }
+
+  @Test
+  void aSenderStartsWithTheFrameSizeTheLastUploadEndedWith() {
+    byte[] module = new byte[4096];
+    Load2Sender sender = new Load2Sender(module, 2048, 2, 0, null).startingWith(256);
+    java.util.List<byte[]> frames = sender.next();
+    assertEquals(16, frames.size(), "4 KiB in flight, in frames of 256 bytes");
+    assertEquals(256 + Load2Frame.OVERHEAD, frames.get(0).length);
+    assertEquals(64, new Load2Sender(module, 2048, 2, 0, null).startingWith(1).frameSize());
+    assertEquals(2048, new Load2Sender(module, 2048, 2, 0, null).startingWith(1 << 20).frameSize());
+  }
 }

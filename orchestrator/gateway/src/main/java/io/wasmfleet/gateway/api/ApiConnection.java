@@ -330,12 +330,12 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   /** The request line, parsed once: the blob it announces, or what is wrong with it. */
   private void read(String text) {
     try {
-      request = HostApi.parse(json, text);
+      request = ApiRequest.parse(json, text);
       JsonNode keepField = request.get("keep");
       if (keepField != null && !keepField.isBoolean()) {
         throw new ApiError("\"keep\" must be true or false, not " + keepField);
       }
-      blob = new byte[HostApi.announcedBlob(request, settings.maxBlob())];
+      blob = new byte[ApiRequest.announcedBlob(request, settings.maxBlob())];
       keep = keepField != null && keepField.booleanValue(); // only a readable request keeps the connection
     } catch (ApiError e) {
       unreadable = e;

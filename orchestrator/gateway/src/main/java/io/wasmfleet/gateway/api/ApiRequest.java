@@ -131,4 +131,62 @@ final class ApiRequest {
       throw new ApiError(e.getMessage());
     }
   }
+
+  // ---- the request line, before it is served -----------------------------------------------
+
+  /** The request line as a JSON object; an {@link ApiError} naming what is wrong with it otherwise. */
+  static JsonNode parse(com.fasterxml.jackson.databind.ObjectMapper json, String line) {
+    JsonNode parsed;
+    try {
+      parsed = json.readTree(line);
+    } catch (java.io.IOException e) {
+      throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (parsed == null || !parsed.isObject()) {
+      throw new ApiError("the request must be one JSON object on one line");
+    }
+    return parsed;
+  }
+
+  /**
+   * How many bytes follow a request line: the blob (or blobs) its command announces, counted
+   * only when their sizes are valid (an invalid size is answered by the command, without a blob).
+   */
+  static int announcedBlob(JsonNode r, long maxBlob) {
+    String cmd = r.path("cmd").asText("");
+    long total = switch (cmd) {
+      case "load", "deploy" -> validSize(r, "blob_size", maxBlob);
+      case "build_and_load", "build-and-deploy", "build_and_deploy" -> validSize(r, "source_size", maxBlob);
+      case "fleet" -> r.path("op").asText("").equals("deploy")
+          ? validSize(r, r.has("blob_size") ? "blob_size" : "source_size", maxBlob) : 0;
+      case "campaign" -> {
+        long sum = 0;
+        if (r.path("op").asText("").equals("run")) {
+          for (JsonNode m : r.path("modules")) {
+            long one = validSize(m, "size", maxBlob);
+            if (one == 0) {
+              break; // the modules are read in order: the command stops at this one
+            }
+            sum += one;
+          }
+        }
+        yield sum;
+      }
+      default -> 0;
+    };
+    return total > 8 * maxBlob || total > Integer.MAX_VALUE - 16 ? 0 : (int) total;
+  }
+
+  /** {@code field}'s size as the command will read it; 0 when the command will refuse it. */
+  private static long validSize(JsonNode request, String field, long max) {
+    try {
+      return new ApiRequest(request).size(field, max);
+    } catch (ApiError e) {
+      return 0;
+    }
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
+  }
 }

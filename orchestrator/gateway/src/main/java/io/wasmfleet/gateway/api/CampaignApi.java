@@ -165,7 +165,7 @@ public final class CampaignApi {
             + bench + "/" + kind);
       }
       String name = Optional.ofNullable(module.text("name", false)).orElse(bench + (kind.equals("c") ? ".c" : ".wasm"));
-      byte[] bytes = HostApi.receive(module, in, "size", "crc32", settings.maxBlob());
+      byte[] bytes = Blobs.receive(module, in, "size", "crc32", settings.maxBlob());
       out.add(new CampaignStore.Module(bench, kind, name, bytes));
     }
     return out;

@@ -65,7 +65,7 @@ public final class HostApi {
   private final org.apache.pekko.stream.Materializer materializer;
   private final io.wasmfleet.gateway.web.GatewayMetrics metrics;
   /** What each board's node said of it last: shown while the board moves or its node is down. */
-  private final java.util.Map<String, BoardState> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+  private final BoardJson boardJson;
 
   public HostApi(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
       ModuleBuilder builder, ApiSettings settings, ObjectMapper json, CampaignApi campaigns,
@@ -80,6 +80,7 @@ public final class HostApi {
     this.blockingIo = blockingIo;
     this.materializer = org.apache.pekko.stream.Materializer.createMaterializer(system);
     this.metrics = io.wasmfleet.gateway.web.GatewayMetrics.get(system);
+    this.boardJson = new BoardJson(json, BOARD_STATE_TIMEOUT);
   }
 
   /**
@@ -161,62 +162,6 @@ public final class HostApi {
     return java.util.concurrent.CompletableFuture.supplyAsync(work, blockingIo);
   }
 
-  /** The request line as a JSON object; an {@link ApiError} naming what is wrong with it otherwise. */
-  static JsonNode parse(ObjectMapper json, String line) {
-    JsonNode parsed;
-    try {
-      parsed = json.readTree(line);
-    } catch (IOException e) {
-      throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
-    }
-    if (parsed == null || !parsed.isObject()) {
-      throw new ApiError("the request must be one JSON object on one line");
-    }
-    return parsed;
-  }
-
-  /**
-   * How many bytes follow a request line: the blob (or blobs) its command announces, counted
-   * only when their sizes are valid (an invalid size is answered by the command, without a blob).
-   */
-  static int announcedBlob(JsonNode r, long maxBlob) {
-    String cmd = r.path("cmd").asText("");
-    long total = switch (cmd) {
-      case "load", "deploy" -> validSize(r, "blob_size", maxBlob);
-      case "build_and_load", "build-and-deploy", "build_and_deploy" -> validSize(r, "source_size", maxBlob);
-      case "fleet" -> r.path("op").asText("").equals("deploy")
-          ? validSize(r, r.has("blob_size") ? "blob_size" : "source_size", maxBlob) : 0;
-      case "campaign" -> {
-        long sum = 0;
-        if (r.path("op").asText("").equals("run")) {
-          for (JsonNode m : r.path("modules")) {
-            long one = validSize(m, "size", maxBlob);
-            if (one == 0) {
-              break; // the modules are read in order: the command stops at this one
-            }
-            sum += one;
-          }
-        }
-        yield sum;
-      }
-      default -> 0;
-    };
-    return total > 8 * maxBlob || total > Integer.MAX_VALUE - 16 ? 0 : (int) total;
-  }
-
-  /** {@code field}'s size as the command will read it; 0 when the command will refuse it. */
-  private static long validSize(JsonNode request, String field, long max) {
-    try {
-      return new ApiRequest(request).size(field, max);
-    } catch (ApiError e) {
-      return 0;
-    }
-  }
-
-  private static String firstLine(String text) {
-    return text == null ? "" : text.lines().findFirst().orElse("");
-  }
-
   // ---- the v1 commands -----------------------------------------------------------------------
 
   private CompletionStage<ObjectNode> status(ApiRequest r) {
@@ -267,7 +212,7 @@ public final class HostApi {
   }
 
   private ObjectNode load(ApiRequest r, InputStream in) {
-    byte[] blob = receive(r, in, "blob_size", "blob_crc32");
+    byte[] blob = Blobs.receive(r, in, "blob_size", "blob_crc32", settings.maxBlob());
     String moduleId = r.moduleId();
     String name = r.text("blob_name", false);
     boolean replace = r.bool("replace", false);
@@ -281,7 +226,7 @@ public final class HostApi {
   }
 
   private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
-    byte[] source = receive(r, in, "source_size", "source_crc32");
+    byte[] source = Blobs.receive(r, in, "source_size", "source_crc32", settings.maxBlob());
     String moduleId = r.moduleId();
     String mode = r.text("mode", false);
     if (mode == null) {
@@ -373,99 +318,14 @@ public final class HostApi {
         BOARD_STATE_TIMEOUT.plus(settings.askMargin()), "the fleet view")
         .handle((d, failure) -> failure == null ? d.states() : java.util.Map.<String, BoardState>of());
     return within(directory.list(), settings.askMargin(), "the fleet view")
-        .thenCombine(described, this::boardList);
-  }
-
-  private ObjectNode boardList(List<FleetView.Placement> placements, java.util.Map<String, BoardState> states) {
-    ArrayNode list = json.createArrayNode();
-    for (FleetView.Placement p : placements) {
-      // a board that moves may be described by its old node too: the placement says who drives it
-      BoardState state = p.ref() == null ? null : states.get(p.board());
-      if (state != null && p.node() != null && !p.node().equals(state.node())) {
-        state = null;
-      }
-      if (state != null) {
-        lastSeen.put(p.board(), state);
-      }
-      list.add(state != null ? boardJson(state) : absentBoardJson(p));
-    }
-    ObjectNode out = ok(placements.size() + " boards");
-    out.set("boards", list);
-    return out;
-  }
-
-  /** A board nobody can describe right now: where it was, and the last that was seen of it. */
-  private ObjectNode absentBoardJson(FleetView.Placement p) {
-    BoardState last = lastSeen.get(p.board());
-    ObjectNode b = last != null ? boardJson(last) : json.createObjectNode();
-    b.put("board", p.board());
-    b.put("node", p.node());
-    String link = p.state().equals(FleetView.UP) ? "NOT_ANSWERING" : p.state();
-    b.put("link", link);
-    if (!b.has("modules")) {
-      b.putArray("modules");
-    }
-    b.put("error", switch (link) {
-      case FleetView.MOVING -> "owner node " + p.node() + " is down; the board is being handed over to another node";
-      case FleetView.OWNER_DOWN -> "owner node " + p.node() + " is down";
-      case FleetView.STARTING -> "no node has started the board yet";
-      default -> "node " + p.node() + " did not answer within " + BOARD_STATE_TIMEOUT.toMillis() + " ms";
-    });
-    return b;
-  }
-
-  private ObjectNode boardJson(BoardState s) {
-    ObjectNode b = json.createObjectNode();
-    b.put("board", s.board());
-    b.put("node", s.node());
-    b.put("type", s.config().type());
-    b.put("cpu", s.config().cpu());
-    b.put("endpoint", s.config().endpoint().toString());
-    b.put("link", s.link());
-    b.put("simulated", s.simulated());
-    b.put("slots", s.config().slots());
-    ArrayNode modules = b.putArray("modules");
-    for (DeviceActor.ModuleView m : s.modules()) {
-      ObjectNode mod = modules.addObject();
-      mod.put("id", m.id());
-      mod.put("state", m.phase());
-      if (m.func() != null) {
-        mod.put("func", m.func());
-      }
-      mod.put("wasm_bytes", m.wasmBytes());
-    }
-    if (s.pool() != null) {
-      ObjectNode pool = b.putObject("pool");
-      pool.put("total", s.pool().total());
-      pool.put("used", s.pool().used());
-      pool.put("free", s.pool().free());
-      pool.put("highmark", s.pool().highmark());
-    }
-    if (s.lastError() != null) {
-      b.put("error", s.lastError());
-    }
-    ArrayNode tags = b.putArray("tags");
-    s.config().tags().forEach(tags::add);
-    if (!s.reported().isEmpty()) {
-      ObjectNode hello = b.putObject("hello"); // what the board's HELLO appended: board, clock_mhz, fpu, caps
-      new java.util.TreeMap<>(s.reported()).forEach(hello::put);
-    }
-    return b;
+        .thenCombine(described, boardJson::list);
   }
 
   private CompletionStage<ObjectNode> console(ApiRequest r) {
     String device = r.text("device", true);
     return boardAsync(device).thenCompose(board -> within(Asks.ask(board, DeviceActor.GetConsole::new,
             settings.askMargin(), system.scheduler()), settings.askMargin(), "board " + device))
-        .thenApply(this::consoleJson);
-  }
-
-  private ObjectNode consoleJson(DeviceActor.ConsoleLines lines) {
-    ObjectNode out = ok(lines.lines().size() + " lines");
-    out.put("total", lines.total());
-    ArrayNode list = out.putArray("lines");
-    lines.lines().forEach(list::add);
-    return out;
+        .thenApply(BoardJson::console);
   }
 
   // ---- fleet operations (v2, streaming) -----------------------------------------------------
@@ -479,9 +339,9 @@ public final class HostApi {
     byte[] source = null;
     if (op.equals("deploy")) {
       if (r.has("blob_size")) {
-        wasm = receive(r, in, "blob_size", "blob_crc32");
+        wasm = Blobs.receive(r, in, "blob_size", "blob_crc32", settings.maxBlob());
       } else if (r.has("source_size")) {
-        source = receive(r, in, "source_size", "source_crc32");
+        source = Blobs.receive(r, in, "source_size", "source_crc32", settings.maxBlob());
       } else {
         throw new ApiError("fleet deploy needs blob_size (a .wasm or .aot) or source_size (C source)");
       }
@@ -764,48 +624,6 @@ public final class HostApi {
   }
 
   /** The bytes after the request line: as many as {@code sizeField} says, with {@code crcField}'s CRC. */
-  private byte[] receive(ApiRequest r, InputStream in, String sizeField, String crcField) {
-    return receive(r, in, sizeField, crcField, settings.maxBlob());
-  }
-
-  static byte[] receive(ApiRequest r, InputStream in, String sizeField, String crcField, long maxBlob) {
-    int size = r.size(sizeField, maxBlob);
-    int crc = r.crc(crcField);
-    byte[] blob = readBlob(in, size, sizeField);
-    checkCrc(crc, blob);
-    return blob;
-  }
-
-  private static byte[] readBlob(InputStream in, int size, String field) {
-    byte[] blob = new byte[size];
-    int got = 0;
-    try {
-      while (got < size) {
-        int n = in.read(blob, got, size - got);
-        if (n < 0) {
-          break;
-        }
-        got += n;
-      }
-    } catch (java.net.SocketTimeoutException e) {
-      throw new ApiError("expected " + size + " bytes after the request line (" + field + "), got " + got
-          + " before the read timeout");
-    } catch (IOException e) {
-      throw new ApiError("reading the blob failed after " + got + " of " + size + " bytes: " + e.getMessage());
-    }
-    if (got < size) {
-      throw new ApiError("expected " + size + " bytes after the request line (" + field + "), got " + got);
-    }
-    return blob;
-  }
-
-  private static void checkCrc(int expected, byte[] blob) {
-    int got = Crc32.of(blob);
-    if (got != expected) {
-      throw new ApiError("CRC mismatch expected=" + Crc32.hex(expected) + " got=" + Crc32.hex(got));
-    }
-  }
-
   private ObjectNode answer(Answer a) {
     ObjectNode out = a.ok() ? ok(a.detail()) : error(a.error());
     if (a.rolledBack() != null) {

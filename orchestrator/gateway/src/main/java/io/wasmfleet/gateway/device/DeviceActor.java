@@ -232,6 +232,8 @@ public final class DeviceActor {
   private boolean payloadCut;
   /** The LOAD v2 upload in flight, or null. */
   private Load2Upload upload2;
+  /** The frame size the last LOAD v2 upload ended with: the next one starts there (0: none yet). */
+  private int load2FrameSize;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -615,7 +617,7 @@ public final class DeviceActor {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
       payloadStarted = System.nanoTime();
       upload2 = reply instanceof DeviceLine.LoadReady ready
-          ? Load2Upload.from(load.id(), ready, load.request().payload(), signer) : null;
+          ? Load2Upload.from(load.id(), ready, load.request().payload(), signer, load2FrameSize) : null;
       if (upload2 != null) {
         sendFrames(load);
       } else {
@@ -628,6 +630,9 @@ public final class DeviceActor {
     }
     if (step.next() != null) {
       return awaiting(step.next());
+    }
+    if (upload2 != null) {
+      load2FrameSize = upload2.frameSize();
     }
     upload2 = null;
     timers.cancel("op");

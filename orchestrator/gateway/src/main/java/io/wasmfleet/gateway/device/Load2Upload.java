@@ -37,7 +37,8 @@ final class Load2Upload {
   }
 
   /** The upload a LOAD_READY asks for, or null when it asks for v1's raw payload. */
-  static Load2Upload from(long opId, DeviceLine.LoadReady ready, byte[] payload, ModuleSigner signer) {
+  static Load2Upload from(long opId, DeviceLine.LoadReady ready, byte[] payload, ModuleSigner signer,
+      int lastFrameSize) {
     WireParams p = ready.extra();
     if (p.get("window").isEmpty() || p.get("chunk").isEmpty() || p.get("offset").isEmpty()) {
       return null;
@@ -46,8 +47,9 @@ final class Load2Upload {
     int window = Integer.parseInt(p.get("window").get());
     int offset = Integer.parseInt(p.get("offset").get());
     int frame = Math.min(chunk, CHUNK);
-    return new Load2Upload(opId, new Load2Sender(payload, frame, Math.max(1, Math.min(window, IN_FLIGHT / frame)),
-        offset, signer.frame(payload)));
+    Load2Sender sender = new Load2Sender(payload, frame, Math.max(1, Math.min(window, IN_FLIGHT / frame)), offset,
+        signer.frame(payload));
+    return new Load2Upload(opId, lastFrameSize > 0 ? sender.startingWith(lastFrameSize) : sender);
   }
 
   /** A LOAD_ACK or LOAD_NAK line. */
@@ -79,6 +81,11 @@ final class Load2Upload {
 
   void onSilence() {
     sender.onSilence();
+  }
+
+  /** The frame size the upload uses now (after losses, smaller than the chunk). */
+  int frameSize() {
+    return sender.frameSize();
   }
 
   boolean allAcknowledged() {

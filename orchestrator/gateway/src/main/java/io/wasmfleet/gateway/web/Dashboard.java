@@ -234,11 +234,20 @@ public final class Dashboard {
     }
   }
 
-  /** A deploy from the page: the module is the body, the rest the query (device, module_id, replace, replace_victim). */
+  /**
+   * A deploy from the page: the module is the body, the rest the query (device, module_id,
+   * replace, replace_victim); with {@code select} instead of {@code device}, a fleet deploy.
+   */
   private ObjectNode deployRequest(HttpRequest request, byte[] body) {
     ObjectNode r = json.createObjectNode();
-    r.put("cmd", "load");
-    for (String key : List.of("device", "module_id", "replace_victim", "blob_name")) {
+    if (request.getUri().query().get("select").isPresent()) {
+      r.put("v", 2);
+      r.put("cmd", "fleet");
+      r.put("op", "deploy");
+    } else {
+      r.put("cmd", "load");
+    }
+    for (String key : List.of("device", "select", "module_id", "replace_victim", "blob_name")) {
       request.getUri().query().get(key).ifPresent(v -> r.put(key, v));
     }
     request.getUri().query().get("replace").ifPresent(v -> r.put("replace", v.equals("1") || v.equals("true")));
