@@ -144,6 +144,22 @@ await check('a campaign shows its cells as a table and as bars', async () => {
   assert.match(await page.locator('#campaign-view').textContent(), /nucleo_f746 toggle interp \(simulated: host time\)/);
 });
 
+await check('a job started from the page is stopped from the page', async () => {
+  host(main.apiPort, '--device', 'nucleo_f746', 'deploy', '--module-id', 'forever', '--replace',
+    '--replace-victim', 'wf_bench', '--wasm', join(root, 'build/wasm/toggle_forever.wasm'));
+  const card = board('nucleo_f746');
+  await card.locator('form.start input[name="module_id"]').fill('forever');
+  await card.locator('form.start input[name="func"]').fill('toggle_forever');
+  await card.locator('form.start input[name="args"]').fill('');
+  await card.locator('form.start button').click();
+  const row = card.locator('tr[data-module="forever"]');
+  await row.locator('td.state-RUNNING').waitFor({ timeout: 2000 });
+  await row.locator('button', { hasText: 'Stop' }).click();
+  await page.waitForFunction(() => /^stop forever on nucleo_f746: RESULT status=STOPPED/
+    .test(document.querySelector('#message').textContent), null, { timeout: 5000 });
+  await row.locator('td.state-RUNNING').waitFor({ state: 'detached', timeout: 2000 });
+});
+
 await check('a fleet deploy from the page reaches every board, with a line per board', async () => {
   await page.locator('#fleet-form select[name="op"]').selectOption('deploy');
   await page.locator('#fleet-form input[name="module_id"]').fill('fleet_ops');
