@@ -256,21 +256,34 @@ public final class Dashboard {
     return r;
   }
 
-  /** Serves a host API request; its progress events and then its answer, as JSON lines. */
+  /**
+   * Serves a host API request; its progress events and then its answer, as JSON lines. A client
+   * that reads too slowly misses progress events past {@link #EVENTS_BUFFERED}, never the answer:
+   * the last place in the buffer is kept for it.
+   */
   private HttpResponse serve(JsonNode request, byte[] blob) {
-    BoundedSourceQueue<ByteString>[] queue = new BoundedSourceQueue[1];
-    Source<ByteString, BoundedSourceQueue<ByteString>> lines = Source.queue(256);
     org.apache.pekko.japi.Pair<BoundedSourceQueue<ByteString>, Source<ByteString, org.apache.pekko.NotUsed>> mat =
-        lines.preMaterialize(materializer);
-    queue[0] = mat.first();
-    InputStream in = new ByteArrayInputStream(blob);
-    api.handle(request, in, event -> queue[0].offer(line(event))).whenComplete((answer, failure) -> {
-      queue[0].offer(line(answer != null ? answer : json.createObjectNode().put("ok", false)
-          .put("error", "internal error: " + failure)));
-      queue[0].complete();
+        Source.<ByteString>queue(EVENTS_BUFFERED + 1).preMaterialize(materializer);
+    BoundedSourceQueue<ByteString> queue = mat.first();
+    HostApi.Events events = event -> {
+      synchronized (queue) {
+        if (queue.size() < EVENTS_BUFFERED) {
+          queue.offer(line(event));
+        }
+      }
+    };
+    api.handle(request, new ByteArrayInputStream(blob), events).whenComplete((answer, failure) -> {
+      synchronized (queue) {
+        queue.offer(line(answer != null ? answer : json.createObjectNode().put("ok", false)
+            .put("error", "internal error: " + failure)));
+        queue.complete();
+      }
     });
     return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, mat.second()));
   }
+
+  /** Progress lines an action's answer may hold back for a slow page. */
+  private static final int EVENTS_BUFFERED = 1024;
 
   private ByteString line(JsonNode node) {
     return ByteString.fromString(node.toString() + "\n");
