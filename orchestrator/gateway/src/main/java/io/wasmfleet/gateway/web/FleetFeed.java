@@ -101,8 +101,8 @@ final class FleetFeed {
   }
 
   /**
-   * A watching page's stream: the snapshot as a server-sent event each time it changed (the
-   * first at once), and a comment now and then so the connection stays open.
+   * A watching page's stream: a fresh snapshot at once, then the snapshot as a server-sent event
+   * each time it changed, and a comment now and then so the connection stays open.
    */
   Source<ByteString, NotUsed> events() {
     java.util.function.Predicate<String> changed = new java.util.function.Predicate<>() {
@@ -117,10 +117,16 @@ final class FleetFeed {
         return true;
       }
     };
-    return Source.tick(Duration.ZERO, settings.refresh(), "tick")
+    // the first event is made now: what was kept may be from long before this page came
+    Source<String, NotUsed> now = Source.completionStage(snapshot().exceptionally(failure -> latest.get()))
+        .filter(java.util.Objects::nonNull);
+    Source<String, ?> later = Source.tick(settings.refresh(), settings.refresh(), "tick")
         .map(t -> java.util.Optional.ofNullable(latest.get()))
-        .filter(s -> changed.test(s.orElse(null)))
-        .map(s -> ByteString.fromString("event: fleet\ndata: " + s.get() + "\n\n"))
+        .filter(java.util.Optional::isPresent)
+        .map(java.util.Optional::get);
+    return now.concat(later)
+        .filter(changed::test)
+        .map(s -> ByteString.fromString("event: fleet\ndata: " + s + "\n\n"))
         .keepAlive(Dashboard.KEEP_ALIVE, () -> KEEP_ALIVE)
         .watchTermination((mat, done) -> {
           watchers.incrementAndGet();
