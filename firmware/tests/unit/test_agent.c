@@ -638,14 +638,13 @@ static void load2_checks_the_sha256_and_its_keys(void **state)
 	make_module();
 	load_v2("m", wrong, "");
 	said();
-	send_data(0, 1024, false);
-	send_data(1024, 1024, false);
-	send_data(2048, MOD_SIZE - 2048, false);
+	const char *answers = send_rest(0, 1024);
+
 	snprintf(expected, sizeof(expected), "LOAD_ACK module_id=m offset=1024 end=1024\n"
 		 "LOAD_ACK module_id=m offset=2048 end=2048\nLOAD_ACK module_id=m offset=3000 end=3000\n"
 		 "LOAD_ERR code=BAD_SHA256 msg=\"expected=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 		 " got=%s\"\n", module_sha);
-	assert_string_equal(expected, said());
+	assert_string_equal(expected, answers);
 	assert_int_equal(100000, pool_free);
 	assert_int_equal(0, loaded_modules);
 	load_v2("m", "xyz", "");
@@ -759,10 +758,7 @@ static void load2_signatures(void **state)
 	memcpy(sig + 32, d, 32);
 	load_v2("m", module_sha, " sig=p256");
 	said();
-	send_data(0, 1024, false);
-	send_data(1024, 1024, false);
-	send_data(2048, MOD_SIZE - 2048, false);
-	assert_null(strstr(said(), "LOAD_OK")); /* the data is in; the signature is awaited */
+	assert_null(strstr(send_rest(0, 1024), "LOAD_OK")); /* the data is in; the signature is awaited */
 	send_signature(AGENT_SIG_P256, sig);
 	snprintf(expected, sizeof(expected), "LOAD_OK sha256=%s\n", module_sha);
 	assert_string_equal(expected, said());
@@ -771,18 +767,12 @@ static void load2_signatures(void **state)
 	load_v2("m", module_sha, " sig=p256 replace=1");
 	said();
 	send_signature(AGENT_SIG_P256, sig);
-	send_data(0, 1024, false);
-	send_data(1024, 1024, false);
-	send_data(2048, MOD_SIZE - 2048, false);
-	assert_non_null(strstr(said(), "LOAD_ERR code=BAD_SIGNATURE msg=\"p256 signature does not verify with key 1a2b3c4d\"\n"));
+	assert_non_null(strstr(send_rest(0, 1024), "LOAD_ERR code=BAD_SIGNATURE msg=\"p256 signature does not verify with key 1a2b3c4d\"\n"));
 	sig[40] ^= 1;
 	load_v2("m", module_sha, " sig=ed25519 replace=1");
 	said();
 	send_signature(AGENT_SIG_ED25519, sig);
-	send_data(0, 1024, false);
-	send_data(1024, 1024, false);
-	send_data(2048, MOD_SIZE - 2048, false);
-	assert_non_null(strstr(said(), "LOAD_ERR code=BAD_SIGNATURE msg=\"ed25519 signature does not verify with key"
+	assert_non_null(strstr(send_rest(0, 1024), "LOAD_ERR code=BAD_SIGNATURE msg=\"ed25519 signature does not verify with key"
 				       " 1a2b3c4d\"\n"));
 	send_text("STATUS\n");
 	assert_non_null(strstr(said(), "m:LOADED")); /* the first, signed module is untouched */

@@ -15,6 +15,16 @@ final class ApiRequest {
     this.json = json;
   }
 
+  /** A command's own name for any of its aliases (deploy is load, logs is console, ...). */
+  static String canonical(String cmd) {
+    return switch (cmd) {
+      case "deploy" -> "load";
+      case "build-and-deploy", "build_and_deploy" -> "build_and_load";
+      case "logs" -> "console";
+      default -> cmd;
+    };
+  }
+
   String cmd() {
     return text("cmd", true);
   }
@@ -153,10 +163,9 @@ final class ApiRequest {
    * only when their sizes are valid (an invalid size is answered by the command, without a blob).
    */
   static int announcedBlob(JsonNode r, long maxBlob) {
-    String cmd = r.path("cmd").asText("");
-    long total = switch (cmd) {
-      case "load", "deploy" -> validSize(r, "blob_size", maxBlob);
-      case "build_and_load", "build-and-deploy", "build_and_deploy" -> validSize(r, "source_size", maxBlob);
+    long total = switch (canonical(r.path("cmd").asText(""))) {
+      case "load" -> validSize(r, "blob_size", maxBlob);
+      case "build_and_load" -> validSize(r, "source_size", maxBlob);
       case "fleet" -> r.path("op").asText("").equals("deploy")
           ? validSize(r, r.has("blob_size") ? "blob_size" : "source_size", maxBlob) : 0;
       case "campaign" -> {

@@ -104,13 +104,7 @@ public final class HostApi {
 
   /** The command a request counts under: a known cmd (and a v2 op), else "unknown" (no unbounded labels). */
   static String commandLabel(JsonNode request) {
-    String cmd = request == null ? "" : request.path("cmd").asText("");
-    String canonical = switch (cmd) {
-      case "deploy" -> "load";
-      case "build-and-deploy", "build_and_deploy" -> "build_and_load";
-      case "logs" -> "console";
-      default -> cmd;
-    };
+    String canonical = ApiRequest.canonical(request == null ? "" : request.path("cmd").asText(""));
     if (!COMMANDS.contains(canonical) && !V2_COMMANDS.contains(canonical)) {
       return "unknown";
     }
@@ -127,14 +121,14 @@ public final class HostApi {
     try {
       ApiRequest r = new ApiRequest(request);
       String cmd = r.cmd();
-      CompletionStage<ObjectNode> answer = switch (cmd) {
+      CompletionStage<ObjectNode> answer = switch (ApiRequest.canonical(cmd)) {
         case "status" -> status(r);
-        case "load", "deploy" -> blocking(() -> load(r, in));
-        case "build_and_load", "build-and-deploy", "build_and_deploy" -> blocking(() -> buildAndLoad(r, in));
+        case "load" -> blocking(() -> load(r, in));
+        case "build_and_load" -> blocking(() -> buildAndLoad(r, in));
         case "start" -> start(r);
         case "stop" -> stop(r);
         case "boards" -> boards();
-        case "console", "logs" -> console(r);
+        case "console" -> console(r);
         case "fleet" -> fleet(r, in, events);
         case "campaign" -> blocking(() -> campaigns.handle(r, in, events,
             () -> await(boards(), settings.askMargin().plus(BOARD_STATE_TIMEOUT), "the fleet view").get("boards"),

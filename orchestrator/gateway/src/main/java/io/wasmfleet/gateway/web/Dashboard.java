@@ -170,8 +170,7 @@ public final class Dashboard {
       return Optional.empty();
     }
     String host = request.getUri().host().address();
-    boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1")
-        || host.startsWith("127.");
+    boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
     return local ? Optional.empty()
         : Optional.of("this page answers on loopback names only (the request named host " + host + ")");
   }
@@ -295,16 +294,20 @@ public final class Dashboard {
     String name = path.equals("/") ? "index.html" : path.substring(1);
     int dot = name.lastIndexOf('.');
     ContentType type = dot < 0 ? null : TYPES.get(name.substring(dot + 1));
-    if (type == null || !name.matches("[a-z0-9_-]+\\.[a-z]+")) {
-      return error(StatusCodes.NOT_FOUND, "not found: " + path);
-    }
+    byte[] body = type == null || !name.matches("[a-z0-9_-]+\\.[a-z]+") ? null
+        : files.computeIfAbsent(name, Dashboard::readResource).orElse(null);
+    return body == null ? error(StatusCodes.NOT_FOUND, "not found: " + path)
+        : HttpResponse.create().withEntity(HttpEntities.create(type, body));
+  }
+
+  /** The page's files, read from the classpath once each. */
+  private final java.util.Map<String, Optional<byte[]>> files = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static Optional<byte[]> readResource(String name) {
     try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/" + name)) {
-      if (in == null) {
-        return error(StatusCodes.NOT_FOUND, "not found: " + path);
-      }
-      return HttpResponse.create().withEntity(HttpEntities.create(type, in.readAllBytes()));
+      return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
     } catch (IOException e) {
-      return error(StatusCodes.INTERNAL_SERVER_ERROR, "reading " + name + ": " + e.getMessage());
+      throw new java.io.UncheckedIOException("reading the page's " + name, e);
     }
   }
 
