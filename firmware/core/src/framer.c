@@ -4,24 +4,32 @@
 
 #include "agent/crc32.h"
 
-#define ESC 0x1B
-
-/* One byte of a frame line (not its end): unescaped into f->frame. */
+/*
+ * One byte of a frame line (not its end), decoded into f->frame: COBS, every byte XOR 0x0A. A
+ * code byte (1..255) is followed by code - 1 data bytes; a code under 255 stands for a zero
+ * after its block, which is written when the next block begins (the last block has none).
+ */
 static void frame_byte(struct agent_framer *f, uint8_t b)
 {
 	if (f->frame_bad) {
 		return;
 	}
-	if (f->frame_escape) {
-		f->frame_escape = false;
-		b ^= 0x20;
-		if (b != '\n' && b != '\r' && b != ESC) {
-			f->frame_bad = true;
+	b ^= '\n';
+	if (b == 0) {
+		f->frame_bad = true; /* cannot be: 0x0A ends the line */
+		return;
+	}
+	if (f->frame_left == 0) {
+		bool zero = f->frame_code != 0xFF;
+
+		f->frame_code = b;
+		f->frame_left = (uint8_t)(b - 1);
+		if (!zero) {
 			return;
 		}
-	} else if (b == ESC && f->frame_len > 0) { /* the type byte is never escaped */
-		f->frame_escape = true;
-		return;
+		b = 0;
+	} else {
+		f->frame_left--;
 	}
 	if (f->frame_len == sizeof(f->frame)) {
 		f->frame_bad = true;
@@ -61,13 +69,14 @@ size_t agent_framer_feed(struct agent_framer *f, const uint8_t *data, size_t len
 	while (i < len) {
 		char c = (char)data[i++];
 
-		if (f->in_frame && c != '\n' && c != '\r') {
+		if (f->in_frame && c != '\n') { /* a frame may hold 0x0D; only 0x0A ends it */
 			frame_byte(f, (uint8_t)c);
 			continue;
 		}
 		if (f->len == 0 && !f->overflow && !f->in_frame && (uint8_t)c == AGENT_FRAME_MARK) {
 			f->in_frame = true;
-			f->frame_escape = false;
+			f->frame_code = 0xFF; /* no zero before the first block */
+			f->frame_left = 0;
 			f->frame_bad = false;
 			f->frame_len = 0;
 			continue;
@@ -112,7 +121,7 @@ char *agent_framer_line(struct agent_framer *f)
 void agent_framer_frame(const struct agent_framer *f, struct agent_v2_frame *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (f->frame_bad || f->frame_escape || f->frame_len < 1 + 4) {
+	if (f->frame_bad || f->frame_left > 0 || f->frame_len < 1 + 4) {
 		return;
 	}
 	size_t body = f->frame_len - 1 - 4;

@@ -496,52 +496,56 @@ static void built_in_native_benchmarks(void **state)
 static uint8_t module_bytes[MOD_SIZE];
 static char module_sha[2 * AGENT_SHA256_BYTES + 1];
 
-/* A module whose bytes include every value the frames escape (\n, \r, 0x1B) and the mark 0xA5. */
+/* A module whose bytes hold every value (0, \n, \r, the mark 0xA5), and runs of more than 254 without a zero. */
 static void make_module(void)
 {
 	uint8_t d[AGENT_SHA256_BYTES];
 
 	memcpy(module_bytes, WASM, sizeof(WASM));
 	for (size_t i = sizeof(WASM); i < MOD_SIZE; i++) {
-		module_bytes[i] = (uint8_t)(i * 7 + (i >> 8));
+		module_bytes[i] = i >= 1000 && i < 1600 ? (uint8_t)(1 + i % 255) : (uint8_t)(i * 7 + (i >> 8));
 	}
 	agent_sha256(module_bytes, MOD_SIZE, d);
 	agent_sha256_hex(d, module_sha);
 }
 
-/* The test's own frame encoder, written from docs/wire-protocol.md (not the core's decoder). */
-static size_t put_escaped(uint8_t *out, const uint8_t *body, size_t n)
+/* The test's own frame encoder, written from docs/wire-protocol.md (not the core's decoder):
+ * COBS over type, body and CRC, every byte XOR 0x0A. */
+static size_t put_cobs(uint8_t *out, const uint8_t *in, size_t n)
 {
-	size_t o = 0;
+	size_t code_at = 0;
+	size_t o = 1;
+	uint8_t code = 1;
 
 	for (size_t i = 0; i < n; i++) {
-		if (body[i] == '\n' || body[i] == '\r' || body[i] == 0x1B) {
-			out[o++] = 0x1B;
-			out[o++] = body[i] ^ 0x20;
-		} else {
-			out[o++] = body[i];
+		if (in[i] != 0) {
+			out[o++] = in[i] ^ '\n';
+			code++;
+		}
+		if (in[i] == 0 || code == 0xFF) {
+			out[code_at] = code ^ '\n';
+			code_at = o++;
+			code = 1;
 		}
 	}
+	out[code_at] = code ^ '\n';
 	return o;
 }
 
 static size_t frame_of(uint8_t *out, uint8_t type, const uint8_t *body, size_t n)
 {
-	uint8_t crc_in[1 + 4 + 1024];
-	uint8_t sum[4];
+	uint8_t plain[1 + 4 + 1024 + 4];
 	size_t o = 0;
 
-	crc_in[0] = type;
-	memcpy(crc_in + 1, body, n);
-	uint32_t crc = agent_crc32(0, crc_in, 1 + n);
+	plain[0] = type;
+	memcpy(plain + 1, body, n);
+	uint32_t crc = agent_crc32(0, plain, 1 + n);
 
 	for (int i = 0; i < 4; i++) {
-		sum[i] = (uint8_t)(crc >> (8 * i));
+		plain[1 + n + i] = (uint8_t)(crc >> (8 * i));
 	}
 	out[o++] = 0xA5;
-	out[o++] = type;
-	o += put_escaped(out + o, body, n);
-	o += put_escaped(out + o, sum, 4);
+	o += put_cobs(out + o, plain, 1 + n + 4);
 	out[o++] = '\n';
 	return o;
 }

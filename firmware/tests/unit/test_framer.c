@@ -1,4 +1,4 @@
-/* The framer fed byte by byte, as a UART delivers: line ends, over-long lines, payloads, idle timeout. */
+/* The framer fed byte by byte, as a UART delivers: line ends, over-long lines, LOAD v2 frames, payloads, idle timeout. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +114,42 @@ static void the_payload_timeout_counts_from_the_last_byte(void **state)
 	assert_false(agent_framer_idle(&f, 100000, 5000));
 }
 
+/* A LOAD v2 frame (docs/wire-protocol.md) holding 0x0D: only its 0x0A ends it. 'D', offset 0,
+ * data 07 00 'x', CRC-32, in COBS XOR 0x0A; the data's 0x07 goes as 0x0D. */
+static void a_frame_ends_at_lf_only_and_comes_out_decoded(void **state)
+{
+	(void)state;
+	static const uint8_t frame[] = {0xA5, 0x08, 0x4E, 0x0B, 0x0B, 0x0B, 0x08, 0x0D, 0x0C, 0x72, 0xFF, 0xF6, 0x6E, 0x99, 0x0A};
+	static const uint8_t body[] = {0, 0, 0, 0, 0x07, 0x00, 'x'};
+	struct agent_v2_frame v2;
+	enum agent_frame e = AGENT_FRAME_NONE;
+	char lines[1][AGENT_LINE_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(frame); i++) {
+		assert_int_equal(AGENT_FRAME_NONE, e);
+		agent_framer_feed(&f, frame + i, 1, 0, &e);
+	}
+	assert_int_equal(AGENT_FRAME_V2, e);
+	agent_framer_frame(&f, &v2);
+	assert_true(v2.intact);
+	assert_int_equal('D', v2.type);
+	assert_int_equal(sizeof(body), v2.len);
+	assert_memory_equal(body, v2.body, sizeof(body));
+	/* the same frame with a block cut short is damaged; a command line after it is read as one */
+	uint8_t cut[sizeof(frame)];
+
+	memcpy(cut, frame, sizeof(frame));
+	cut[1] = 0x20 ^ 0x0A;
+	for (size_t i = 0; i < sizeof(cut); i++) {
+		agent_framer_feed(&f, cut + i, 1, 0, &e);
+	}
+	assert_int_equal(AGENT_FRAME_V2, e);
+	agent_framer_frame(&f, &v2);
+	assert_false(v2.intact);
+	assert_string_equal("L", feed_bytes("STATUS\r", 7, 0, lines));
+	assert_string_equal("STATUS", lines[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +157,7 @@ int main(void)
 		cmocka_unit_test_setup(a_line_of_exactly_the_limit_passes_one_more_byte_does_not, setup),
 		cmocka_unit_test_setup(a_payload_takes_exactly_its_bytes_even_newlines, setup),
 		cmocka_unit_test_setup(the_payload_timeout_counts_from_the_last_byte, setup),
+		cmocka_unit_test_setup(a_frame_ends_at_lf_only_and_comes_out_decoded, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

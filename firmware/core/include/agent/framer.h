@@ -6,10 +6,11 @@
  * are in, or when no byte came for the idle timeout (firmware 1.0.0 gave the whole payload
  * 5 s, so nothing over ~57 KB could load at 115200 baud).
  *
- * A line that begins with 0xA5 is a LOAD v2 frame (docs/wire-protocol.md): 0xA5, a type byte,
- * the escaped body, '\n'. It is unescaped as it arrives into a buffer of its own (never the
- * command line), its CRC-32 checked at its end, and handed over whole or as damaged; the agent
- * drops it when no upload is under way, so nothing of a payload ever runs as a command.
+ * A line that begins with 0xA5 is a LOAD v2 frame (docs/wire-protocol.md): 0xA5, then its type,
+ * body and CRC-32 in COBS with every byte XOR 0x0A, then '\n' (only '\n' ends it; it may hold
+ * '\r'). It is decoded as it arrives into a buffer of its own (never the command line), its CRC
+ * checked at its end, and handed over whole or as damaged; the agent drops it when no upload is
+ * under way, so no frame ever runs as a command.
  */
 #ifndef AGENT_FRAMER_H_
 #define AGENT_FRAMER_H_
@@ -47,14 +48,15 @@ struct agent_framer {
 	uint32_t last_ms;
 	/* the LOAD v2 frame being read */
 	bool in_frame;
-	bool frame_escape;
-	bool frame_bad;   /* an escape that is none, or longer than any frame */
+	uint8_t frame_code; /* the COBS block being read: its code, and its bytes still to come */
+	uint8_t frame_left;
+	bool frame_bad;   /* not COBS, or longer than any frame */
 	size_t frame_len; /* the type byte, then the body */
 	uint8_t frame[1 + AGENT_FRAME_BODY_MAX];
 };
 
 /* A LOAD v2 frame, checked: its type ('D', 'S') and body without the CRC; intact false when it
- * failed its CRC, its escaping or its length (the agent answers LOAD_NAK). */
+ * failed its CRC, its encoding or its length (the agent answers LOAD_NAK). */
 struct agent_v2_frame {
 	bool intact;
 	uint8_t type;

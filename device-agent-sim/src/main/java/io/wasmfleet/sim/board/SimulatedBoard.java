@@ -351,13 +351,15 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** A line as firmware 1.0.0 reads it: {@code \n} or {@code \r} ends it, the rest is cut. */
+  /** A line as firmware 1.0.0 reads it: {@code \n} or {@code \r} ends it, the rest is cut. A
+   * LOAD v2 board reads a line that begins with 0xA5 as a frame: only {@code \n} ends it. */
   private void lineByte(int b) {
-    if (b == '\n' || b == '\r') {
+    boolean frame = profile.load2() && !lineSoFar.isEmpty() && lineSoFar.charAt(0) == Load2Frame.MARK;
+    if (b == '\n' || b == '\r' && !frame) {
       String line = lineSoFar.toString();
       lineSoFar.setLength(0);
-      if (!line.isEmpty() && !(profile.load2() && line.charAt(0) == Load2Frame.MARK)) {
-        handle(line); // a LOAD v2 frame outside an upload (after a reboot) begins no command
+      if (!line.isEmpty() && !frame) {
+        handle(line); // a LOAD v2 frame outside an upload (the upload given up) begins no command
       }
     } else if (lineSoFar.length() < profile.maxLine()) {
       lineSoFar.append((char) b);
@@ -407,6 +409,7 @@ public final class SimulatedBoard implements AutoCloseable {
     /** A LOAD v2 upload's receiver, and the frame being read; null for v1. */
     final Load2Receiver v2;
     final ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    int frameFirst; // the first byte of the line in frame: 0xA5 begins a frame, which only \n ends
     /** Where a resumed LOAD v2 upload started (0 when it did not resume). */
     final int resumedAt;
     int got;
@@ -629,9 +632,13 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** A LOAD v2 byte: frames end at a line end; each is answered; a whole module is checked. */
+  /** A LOAD v2 byte: a frame ends at {@code \n} (another line at {@code \r} too); each frame is
+   * answered; a whole module is checked. */
   private void frameByte(Upload u, int b) {
-    if (b != '\n' && b != '\r') {
+    if (u.frame.size() == 0) {
+      u.frameFirst = b;
+    }
+    if (b != '\n' && (b != '\r' || u.frameFirst == Load2Frame.MARK)) {
       if (u.frame.size() <= 2 * (u.v2.chunk() + Load2Frame.OVERHEAD)) {
         u.frame.write(b); // past that it is no frame of ours: it fails its check whole
       }
