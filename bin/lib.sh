@@ -20,6 +20,7 @@ declare -A WASMFLEET_PACKAGES=(
   [ninja-build]="ninja"
   [libcmocka-dev]="test -f /usr/include/cmocka.h"
   [libssl-dev]="test -f /usr/include/openssl/evp.h"
+  [libmbedtls-dev]="test -f /usr/include/psa/crypto.h"
   [chromium]="chromium"
   [gcc-arm-none-eabi]="arm-none-eabi-gcc"
   [libnewlib-arm-none-eabi]="test -d /usr/lib/arm-none-eabi/newlib"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The firmware tests that run without Zephyr or WAMR (bin/test calls this):
-#  1. the core's cmocka unit tests, with AddressSanitizer and UBSan;
+#  1. the core's cmocka unit tests, with AddressSanitizer and UBSan (and the boards' PSA signature
+#     check on the host's Mbed TLS);
 #  2. the core cross-compiled for the boards' CPUs (arm-none-eabi-gcc -Os -Werror, Cortex-M4
 #     with FPv4-SP, Cortex-M7 with FPv5), and their size table.
 # Builds under build/firmware/. The size table goes to $FIRMWARE_SIZE_OUT (default
 # build/firmware/firmware-size.md); benchmarks/results/firmware-size.md is a copy of it.
-# Needs cmake, ninja, libcmocka-dev, gcc-arm-none-eabi, libnewlib-arm-none-eabi.
+# Needs cmake, ninja, libcmocka-dev, libssl-dev, libmbedtls-dev, gcc-arm-none-eabi,
+# libnewlib-arm-none-eabi.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -15,6 +15,9 @@
 #endif
 #include "natives.h"
 #include "uart_link.h"
+#ifdef CONFIG_AGENT_SIGNATURES
+#include "verify_psa.h"
+#endif
 #include "vm_wamr.h"
 #include "workers.h"
 
@@ -22,6 +25,9 @@ static uint8_t wamr_pool[CONFIG_AGENT_WAMR_POOL_SIZE] __aligned(8);
 static K_MUTEX_DEFINE(agent_lock); /* every agent_* call */
 static struct agent agent;
 static char device_id[2 * 16 + 1];
+#ifdef CONFIG_AGENT_SIGNATURES
+static char key_id[9]; /* the provisioned key's name: 8 hex of its SHA-256 */
+#endif
 
 static void port_tx(void *ctx, const char *line)
 {
@@ -96,6 +102,9 @@ static const struct agent_ports ports = {
 	.tx = port_tx, .now_ms = port_now_ms, .payload_alloc = port_payload_alloc, .payload_free = port_payload_free,
 	.vm_load = port_vm_load, .vm_unload = port_vm_unload, .vm_has_export = port_vm_has_export,
 	.vm_start = port_vm_start, .vm_stop = port_vm_stop, .vm_mem = port_vm_mem, .worker_stack_free = port_stack_free,
+#ifdef CONFIG_AGENT_SIGNATURES
+	.verify_signature = agent_psa_verify,
+#endif
 };
 
 /* The board's own id (the STM32's 96-bit UID), not 1.0.0's fixed one. */
@@ -123,6 +132,17 @@ int main(void)
 		uart_link_send("ERROR code=WAMR_INIT_FAIL\n");
 		return 0;
 	}
+#ifdef CONFIG_AGENT_SIGNATURES
+	const char *bad_key = agent_psa_key_init(CONFIG_AGENT_SIGNING_KEY, key_id);
+
+	if (bad_key != NULL) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "ERROR code=SIGNING_KEY msg=\"%s\"\n", bad_key);
+		uart_link_send(line);
+		return 0; /* a board that cannot check what it was told to check takes nothing */
+	}
+#endif
 	const struct agent_config cfg = {
 		.device_id = device_id,
 		.rtos = "Zephyr",
@@ -139,6 +159,10 @@ int main(void)
 		.load2_chunk = CONFIG_AGENT_LOAD2_CHUNK,
 		.load2_window = CONFIG_AGENT_RX_RING_SIZE / CONFIG_AGENT_LOAD2_CHUNK > 0
 					? CONFIG_AGENT_RX_RING_SIZE / CONFIG_AGENT_LOAD2_CHUNK : 1,
+#ifdef CONFIG_AGENT_SIGNATURES
+		.require_signature = IS_ENABLED(CONFIG_AGENT_REQUIRE_SIGNATURE),
+		.key_id = key_id,
+#endif
 #ifdef CONFIG_AGENT_NATIVE_BENCH
 		.builtins = native_bench_builtins,
 		.nbuiltins = 2,

@@ -2,11 +2,14 @@ package io.wasmfleet.cli;
 
 import io.wasmfleet.protocol.load2.Load2Receiver;
 import io.wasmfleet.protocol.load2.ModuleSignature;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.HexFormat;
 
 /** {@code host keys ...}: module signing keys for LOAD v2 (docs/wire-protocol.md). No gateway needed. */
@@ -24,11 +27,16 @@ final class KeysCommand {
             .required("--key", "FILE", "The private key (PEM).")
             .required("--wasm", "FILE", "The module (.wasm or .aot).")
             .runs(KeysCommand::sign))
+        .sub(new Command("show", "Name a public key, and print it as our Zephyr app is provisioned with it.")
+            .required("--pub", "FILE", "The public key (PEM).")
+            .runs(KeysCommand::show))
         .footer("", "Examples:",
             "  host keys gen --out ~/.wasmfleet",
             "  host keys sign --key ~/.wasmfleet/module-signing.key --wasm build/wasm/math_ops.wasm",
+            "  host keys show --pub ~/.wasmfleet/module-signing.pub",
             "The gateway signs what it loads with wasmfleet.gateway.signing-key = <the .key file>;",
-            "a board verifies with the .pub file (simulator profile: signing-key, require-signature).");
+            "a board verifies with the .pub file (simulator profile: signing-key, require-signature;",
+            "agent-host --signing-key; our Zephyr app: the line keys show prints, P-256 only).");
   }
 
   private static int gen(Args a) throws Exception {
@@ -53,6 +61,28 @@ final class KeysCommand {
     a.out.println("public key:  " + pub + " (for the boards)");
     a.out.println("key " + ModuleSignature.keyId(pair.getPublic()) + ", " + alg.wire);
     return 0;
+  }
+
+  private static int show(Args a) throws Exception {
+    PublicKey key = ModuleSignature.readPublic(a.path("--pub"));
+    ModuleSignature.Alg alg = ModuleSignature.alg(key);
+    a.out.println("key " + ModuleSignature.keyId(key) + ", " + alg.wire);
+    if (key instanceof ECPublicKey ec) {
+      a.out.println("CONFIG_AGENT_SIGNING_KEY=\"04" + hex32(ec.getW().getAffineX()) + hex32(ec.getW().getAffineY()) + "\"");
+    } else {
+      a.out.println("(our Zephyr app checks P-256 signatures only: Zephyr's PSA crypto has no Ed25519;"
+          + " agent-host and the simulator take this key)");
+    }
+    return 0;
+  }
+
+  /** A coordinate of P-256 as 32 bytes in hex. */
+  private static String hex32(BigInteger v) {
+    byte[] b = v.toByteArray(); // big-endian, perhaps with a sign byte or shorter
+    byte[] out = new byte[32];
+    int n = Math.min(b.length, 32);
+    System.arraycopy(b, b.length - n, out, 32 - n, n);
+    return HexFormat.of().formatHex(out);
   }
 
   private static int sign(Args a) throws Exception {

@@ -142,4 +142,25 @@ class CommandTest {
     assertTrue(host("keys", "gen", "--out", dir.toString(), "--alg", "rsa").err()
         .contains("signature algorithm 'rsa': ed25519 or p256"));
   }
+
+  @Test
+  void keysShowPrintsTheLineOurZephyrAppIsProvisionedWith() throws Exception {
+    // the key of firmware/tests/unit/test_verify_psa.c's vector (made with OpenSSL)
+    Path pub = Files.createTempFile("p256", ".pub");
+    Files.writeString(pub, """
+        -----BEGIN PUBLIC KEY-----
+        MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEx7noMkToXVnJWLWgx8SD2LFVMt64
+        ltUs0MkbrWv8z1zq1QAn1KmPPDGPRcVVIXawjjwaNgdreAvBa5ycjkIcKg==
+        -----END PUBLIC KEY-----
+        """);
+    Run show = host("keys", "show", "--pub", pub.toString());
+    assertEquals(0, show.code(), show.err());
+    assertEquals("key 65f87487, p256\n"
+        + "CONFIG_AGENT_SIGNING_KEY=\"04c7b9e83244e85d59c958b5a0c7c483d8b15532deb896d52cd0c91bad6bfccf5c"
+        + "ead50027d4a98f3c318f45c5552176b08e3c1a36076b780bc16b9c9c8e421c2a\"\n", show.out());
+    Path dir = Files.createTempDirectory("keys");
+    assertEquals(0, host("keys", "gen", "--out", dir.toString()).code());
+    Run ed = host("keys", "show", "--pub", dir.resolve("module-signing.pub").toString());
+    assertTrue(ed.out().contains("ed25519") && ed.out().contains("P-256 signatures only"), ed.out());
+  }
 }
