@@ -18,14 +18,12 @@ import io.wasmfleet.protocol.WireLine;
 import io.wasmfleet.protocol.WireParams;
 import io.wasmfleet.protocol.load2.Load2Frame;
 import io.wasmfleet.protocol.load2.Load2Receiver;
-import io.wasmfleet.protocol.load2.ModuleSignature;
 import io.wasmfleet.sim.exec.Footprint;
 import io.wasmfleet.sim.exec.Outcome;
 import io.wasmfleet.sim.exec.WasmProgram;
 import io.wasmfleet.sim.link.Pacer;
 import io.wasmfleet.wasm.AotFile;
 import io.wasmfleet.wasm.PayloadKind;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +97,7 @@ public final class SimulatedBoard implements AutoCloseable {
     this.id = id;
     this.profile = profile;
     this.faults = faults;
-    this.verifyKey = readKey(id, profile.signingKey());
+    this.load2 = new Load2Uploads(id, profile);
     this.txPacer = uartPacing ? new Pacer(profile.nanosPerUartByte()) : Pacer.none();
     this.slots = new Slot[profile.slots()];
     for (int i = 0; i < slots.length; i++) {
@@ -265,7 +263,7 @@ public final class SimulatedBoard implements AutoCloseable {
       helloKeys.add("caps", "load2");
     }
     String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), helloKeys.build()).format();
-    kept = null; // a reboot loses what an interrupted upload left
+    load2.reboot(); // a reboot loses what an interrupted upload left
     synchronized (output) {
       hung = false;
       held.clear();
@@ -406,10 +404,9 @@ public final class SimulatedBoard implements AutoCloseable {
     final String warn;
     final WamrPool.Block block;
     final byte[] buf;
-    /** A LOAD v2 upload's receiver, and the frame being read; null for v1. */
+    /** A LOAD v2 upload's receiver, and its lines; null for v1. */
     final Load2Receiver v2;
-    final ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    int frameFirst; // the first byte of the line in frame: 0xA5 begins a frame, which only \n ends
+    final Load2Uploads.Lines lines;
     /** Where a resumed LOAD v2 upload started (0 when it did not resume). */
     final int resumedAt;
     int got;
@@ -424,84 +421,28 @@ public final class SimulatedBoard implements AutoCloseable {
       this.buf = new byte[(int) load.size()];
       this.deadline = deadline;
       this.v2 = v2;
+      this.lines = v2 == null ? null : new Load2Uploads.Lines(v2.chunk());
       this.resumedAt = v2 == null ? 0 : v2.offset();
     }
-
-    String v2Sha() {
-      return load.extra().get("sha256").map(h -> h.toLowerCase(Locale.ROOT)).orElse("");
-    }
   }
 
-  /**
-   * What an interrupted LOAD v2 upload left, for a LOAD of the same module to resume: its bytes,
-   * and (as the firmware core keeps its payload buffer) its block of the pool, until the next LOAD.
-   */
-  private record Kept(String moduleId, String sha256, long size, byte[] bytes, WamrPool.Block block) {}
-
-  private static final int LOAD2_MAX_CHUNK = 2048;
-  private static final int LOAD2_WINDOW = 8;
-
-  /**
-   * The LOAD's v2 keys, when this board speaks v2 and the LOAD asks for it; else null. A
-   * malformed key throws IllegalArgumentException naming it.
-   */
-  private record Load2Ask(String sha256, int chunk, boolean signed) {}
-
-  private Load2Ask load2Ask(Load load) {
-    Optional<String> sha = load.extra().get("sha256");
-    Optional<String> chunk = load.extra().get("chunk");
-    if (!profile.load2() || sha.isEmpty() || chunk.isEmpty()) {
-      return null;
-    }
-    if (!sha.get().matches("[0-9a-fA-F]{64}")) {
-      throw new IllegalArgumentException("sha256"); // answered BAD_PARAMS msg="sha256"
-    }
-    int c;
-    try {
-      c = Integer.parseInt(chunk.get());
-    } catch (NumberFormatException e) {
-      c = -1;
-    }
-    if (c < 64 || c > 4096) {
-      throw new IllegalArgumentException("chunk");
-    }
-    return new Load2Ask(sha.get().toLowerCase(Locale.ROOT), Math.min(c, LOAD2_MAX_CHUNK),
-        load.extra().get("sig").isPresent());
-  }
-
-  /** Guarded by the board's single stepping thread, like {@code upload}. */
-  private Kept kept;
-  /** The key signed modules are verified with (the profile's signing-key), or null. */
-  private final java.security.PublicKey verifyKey;
-
-  private static java.security.PublicKey readKey(String id, String file) {
-    if (file.isEmpty()) {
-      return null;
-    }
-    try {
-      return ModuleSignature.readPublic(java.nio.file.Path.of(file));
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("board " + id + ": signing-key " + e.getMessage(), e);
-    }
-  }
-
-  private String keyName() {
-    return verifyKey == null ? "none" : ModuleSignature.keyId(verifyKey);
-  }
+  /** LOAD v2's keys, held bytes and signature check; touched by the board's stepping thread only. */
+  private final Load2Uploads load2;
 
   private void onLoad(String line) {
     Load load;
-    Load2Ask ask;
+    Load2Uploads.Ask ask;
     try {
       load = (Load) GatewayCommand.parse(line);
-      ask = load2Ask(load);
+      ask = load2.ask(load);
     } catch (IllegalArgumentException e) { // a WireFormatException, or a malformed v2 key
       reply(loadErr("BAD_PARAMS", e.getMessage()));
       return;
     }
     Load2Receiver v2 = null;
-    if (profile.requireSignature() && (ask == null || !ask.signed())) {
-      reply(loadErr("UNSIGNED", "signature required (key " + keyName() + ")"));
+    String unsigned = load2.unsigned(ask);
+    if (unsigned != null) {
+      reply(unsigned);
       return;
     }
     Slot target;
@@ -539,14 +480,8 @@ public final class SimulatedBoard implements AutoCloseable {
           target = victim;
         }
       }
-      Kept k = kept;
-      kept = null;
-      boolean resume = ask != null && k != null && k.moduleId().equals(load.moduleId())
-          && k.sha256().equals(ask.sha256()) && k.size() == load.size();
-      if (k != null && !resume) {
-        k.block().free(); // another upload: what was kept goes
-      }
-      Optional<WamrPool.Block> block = resume ? Optional.of(k.block()) : pool.allocate("payload", load.size());
+      Load2Uploads.Held held = load2.resume(load, ask);
+      Optional<WamrPool.Block> block = held != null ? Optional.of(held.block()) : pool.allocate("payload", load.size());
       if (block.isEmpty()) {
         reply(loadErr("NO_MEM", String.format(Locale.ROOT, "payload free=%d need=%d",
             pool.free(), WamrPool.cost(load.size()))));
@@ -555,11 +490,8 @@ public final class SimulatedBoard implements AutoCloseable {
       payloadBlock = block.get();
       WireParams readyKeys = WireParams.EMPTY;
       if (ask != null) {
-        byte[] held = resume ? k.bytes() : new byte[0];
-        v2 = new Load2Receiver(load.moduleId(), (int) load.size(), ask.sha256(), ask.chunk(), LOAD2_WINDOW,
-            ask.signed(), held);
-        readyKeys = WireParams.builder().add("chunk", ask.chunk()).add("window", LOAD2_WINDOW)
-            .add("offset", held.length).build();
+        v2 = ask.receiver(load, held);
+        readyKeys = ask.readyKeys(held);
       }
       reply(new LoadReady(load.moduleId(), load.size(), load.crc32(), readyKeys).format());
     }
@@ -592,10 +524,7 @@ public final class SimulatedBoard implements AutoCloseable {
         return;
       }
       upload = null;
-      boolean keep = u.v2 != null && u.v2.offset() > 0;
-      if (keep) {
-        kept = new Kept(u.load.moduleId(), u.v2Sha(), u.load.size(), u.v2.kept(), u.block);
-      }
+      boolean keep = u.v2 != null && load2.hold(u.load, u.v2, u.block);
       afterDelayFault(() -> {
         if (!keep) {
           u.block.free();
@@ -632,38 +561,20 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** A LOAD v2 byte: a frame ends at {@code \n} (another line at {@code \r} too); each frame is
-   * answered; a whole module is checked. */
+  /** A LOAD v2 byte: each frame is answered; a whole module is checked. */
   private void frameByte(Upload u, int b) {
-    if (u.frame.size() == 0) {
-      u.frameFirst = b;
-    }
-    if (b != '\n' && (b != '\r' || u.frameFirst == Load2Frame.MARK)) {
-      if (u.frame.size() <= 2 * (u.v2.chunk() + Load2Frame.OVERHEAD)) {
-        u.frame.write(b); // past that it is no frame of ours: it fails its check whole
-      }
+    byte[] frame = u.lines.take(b);
+    if (frame == null) {
       return;
     }
-    byte[] line = u.frame.toByteArray();
-    u.frame.reset();
-    if (line.length == 0 || (line[0] & 0xFF) != Load2Frame.MARK) {
-      return; // not a frame (a STATUS sent meanwhile, say): no activity of the upload
-    }
     u.deadline = System.nanoTime() + profile.loadTimeout().toNanos(); // "no frame for 5 s"
-    String answer = u.v2.onFrame(line, line.length);
+    String answer = u.v2.onFrame(frame, frame.length);
     if (answer != null) {
       reply(answer);
     }
     if (u.v2.complete()) {
       upload = null;
-      String bad = u.v2.verify();
-      if (bad == null && u.v2.signature() != null && verifyKey != null) {
-        ModuleSignature.Alg alg = ModuleSignature.Alg.ofCode(u.v2.signature().alg());
-        if (alg != ModuleSignature.alg(verifyKey)
-            || !ModuleSignature.verify(verifyKey, ModuleSignature.sha256(u.v2.module()), u.v2.signature().signature())) {
-          bad = loadErr("BAD_SIGNATURE", alg.wire + " signature does not verify with key " + keyName());
-        }
-      }
+      String bad = load2.verify(u.v2);
       if (bad != null) {
         u.block.free();
         reply(bad);
@@ -698,7 +609,7 @@ public final class SimulatedBoard implements AutoCloseable {
           return;
         }
         // LOAD v2 names what it loaded: the digest it checked
-        WireParams loaded = u.v2 == null ? WireParams.EMPTY : WireParams.builder().add("sha256", u.v2Sha())
+        WireParams loaded = u.v2 == null ? WireParams.EMPTY : WireParams.builder().add("sha256", Load2Uploads.sha256(load))
             .add("resumed_at", u.resumedAt > 0 ? u.resumedAt : null).build();
         reply(new LoadOk(u.warn, u.warn == null ? null : load.replaceVictim(), loaded).format());
       }
