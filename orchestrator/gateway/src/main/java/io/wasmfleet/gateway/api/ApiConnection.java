@@ -235,7 +235,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         int nl = bytes.indexOf((byte) '\n');
         int take = nl < 0 ? bytes.length() : nl;
         if (line.size() + take > settings.maxRequestLine()) {
-          answerAtOnce(HostApi.error("the request line is longer than " + settings.maxRequestLine() + " bytes"));
+          answerAtOnce(Answers.error("the request line is longer than " + settings.maxRequestLine() + " bytes"));
           return;
         }
         line.writeBytes(bytes.slice(0, take).toArray());
@@ -286,7 +286,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
           return endBetweenRequests(); // the client closed its side after its last request
         }
         if (text.isEmpty()) {
-          return answerAtOnce(HostApi.error("empty request: expected one JSON object on one line"));
+          return answerAtOnce(Answers.error("empty request: expected one JSON object on one line"));
         }
         read(text);
         dispatch(false);
@@ -305,7 +305,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
         if (served > 0 && line.size() == 0) {
           return endBetweenRequests(); // left idle after its last request
         }
-        return answerAtOnce(HostApi.error("no complete request line within " + settings.readTimeout().toSeconds() + " s"));
+        return answerAtOnce(Answers.error("no complete request line within " + settings.readTimeout().toSeconds() + " s"));
       }
       case BLOB -> dispatch(true);
       default -> {
@@ -346,7 +346,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   /** Hands the request to the API; a blob cut short reads as such (and as timed out, when it was). */
   private void dispatch(boolean timedOut) {
     if (unreadable != null) {
-      answerAtOnce(HostApi.error(unreadable.getMessage()));
+      answerAtOnce(Answers.error(unreadable.getMessage()));
       return;
     }
     timers.cancel(ReadTimeout.INSTANCE);
@@ -365,7 +365,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
       }
     };
     getContext().pipeToSelf(api.handle(request, in, events), (answer, failure) -> new Answered(
-        failure == null ? answer : HostApi.error("internal error: " + failure)));
+        failure == null ? answer : Answers.error("internal error: " + failure)));
   }
 
   private Behavior<Command> answerAtOnce(ObjectNode answer) {

@@ -2,6 +2,7 @@ package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wasmfleet.protocol.Crc32;
+import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireFormatException;
 import io.wasmfleet.protocol.WireValues;
 import java.time.Duration;
@@ -59,6 +60,19 @@ final class ApiRequest {
       return null;
     }
     return v.equals("auto") ? v : wire(() -> WireValues.requireModuleId("replace_victim", v));
+  }
+
+  /** START's function: null when absent or empty (the module's default), else a valid name. */
+  String funcName() {
+    String f = text("func_name", false);
+    return f == null || f.isEmpty() ? null : wire(() -> WireValues.requireFunctionName("func_name", f));
+  }
+
+  /** START's arguments, checked as the wire will carry them; null when absent. */
+  String funcArgs() {
+    String args = text("func_args", false);
+    wire(() -> StartArgs.parse(args));
+    return args;
   }
 
   boolean bool(String field, boolean fallback) {

@@ -41,7 +41,7 @@ final class BoardJson {
       }
       list.add(state != null ? board(state) : absent(p));
     }
-    ObjectNode out = HostApi.ok(placements.size() + " boards");
+    ObjectNode out = Answers.ok(placements.size() + " boards");
     out.set("boards", list);
     return out;
   }
@@ -106,7 +106,7 @@ final class BoardJson {
   }
 
   static ObjectNode console(DeviceActor.ConsoleLines lines) {
-    ObjectNode out = HostApi.ok(lines.lines().size() + " lines");
+    ObjectNode out = Answers.ok(lines.lines().size() + " lines");
     out.put("total", lines.total());
     ArrayNode list = out.putArray("lines");
     lines.lines().forEach(list::add);

@@ -51,13 +51,13 @@ public final class CampaignApi {
         case "run" -> run(r, in, events, boards, settings);
         case "list" -> {
           ArrayNode list = store.list();
-          ObjectNode out = HostApi.ok(list.size() + " campaigns");
+          ObjectNode out = Answers.ok(list.size() + " campaigns");
           out.set("campaigns", list);
           yield out;
         }
         case "show" -> {
           ObjectNode c = find(r.text("id", true));
-          ObjectNode out = HostApi.ok("campaign " + c.path("id").asText() + " " + c.path("state").asText());
+          ObjectNode out = Answers.ok("campaign " + c.path("id").asText() + " " + c.path("state").asText());
           out.set("campaign", c);
           yield out;
         }
@@ -124,7 +124,7 @@ public final class CampaignApi {
     if (r.bool("follow", true)) {
       return follow(id, events);
     }
-    ObjectNode out = HostApi.ok("campaign " + id + " queued: " + cells.size() + " cells, "
+    ObjectNode out = Answers.ok("campaign " + id + " queued: " + cells.size() + " cells, "
         + cells.size() * repeats + " runs");
     out.put("campaign", id);
     out.put("cells", cells.size());
@@ -261,7 +261,7 @@ public final class CampaignApi {
         lastEvent = System.currentTimeMillis();
       }
       if (!events.open()) {
-        return HostApi.error("the client went away; campaign " + id + " goes on");
+        return Answers.error("the client went away; campaign " + id + " goes on");
       }
       try {
         Thread.sleep(POLL_MS); // a poll of the store for progress, not a synchronisation
@@ -282,8 +282,8 @@ public final class CampaignApi {
       detail.append(" (resumed ").append(resumes).append(resumes == 1 ? " time" : " times")
           .append(", finished on ").append(c.path("node").asText()).append(')');
     }
-    ObjectNode out = c.path("state").asText().equals(CampaignStore.DONE) ? HostApi.ok(detail.toString())
-        : HostApi.error(detail.toString());
+    ObjectNode out = c.path("state").asText().equals(CampaignStore.DONE) ? Answers.ok(detail.toString())
+        : Answers.error(detail.toString());
     out.put("campaign", id);
     out.put("state", c.path("state").asText());
     out.put("runs", stored);

@@ -57,7 +57,7 @@ final class FleetOperation {
     long start = System.nanoTime();
     CompletionStage<ObjectNode> work;
     try {
-      work = t.unavailable() != null ? CompletableFuture.completedFuture(HostApi.error(t.unavailable()))
+      work = t.unavailable() != null ? CompletableFuture.completedFuture(Answers.error(t.unavailable()))
           : perBoard.apply(t);
     } catch (RuntimeException e) {
       work = CompletableFuture.failedFuture(e);
@@ -70,7 +70,7 @@ final class FleetOperation {
         event.put("node", t.node());
       }
       event.put("ms", (System.nanoTime() - start) / 1_000_000);
-      event.setAll(failure == null ? result : HostApi.error(reason(failure)));
+      event.setAll(failure == null ? result : Answers.error(reason(failure)));
       return event;
     });
   }
