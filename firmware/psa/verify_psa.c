@@ -4,6 +4,7 @@
 
 #include <psa/crypto.h>
 
+#include "agent/kv.h"
 #include "agent/sha256.h"
 
 #define POINT_BYTES 65
@@ -18,20 +19,6 @@ static const uint8_t spki_head[] = {
 static psa_key_id_t key;
 static bool have_key;
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 const char *agent_psa_key_init(const char *hex, char key_id[9])
 {
 	uint8_t spki[sizeof(spki_head) + POINT_BYTES];
@@ -40,14 +27,8 @@ const char *agent_psa_key_init(const char *hex, char key_id[9])
 	if (strlen(hex) != 2 * POINT_BYTES) {
 		return "the key is not 130 hex digits (04, X and Y of a P-256 point)";
 	}
-	for (size_t i = 0; i < POINT_BYTES; i++) {
-		int hi = hex_digit(hex[2 * i]);
-		int lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			return "the key is not hex";
-		}
-		point[i] = (uint8_t)(hi << 4 | lo);
+	if (!agent_hex_bytes(hex, point, POINT_BYTES)) {
+		return "the key is not hex";
 	}
 	if (point[0] != 0x04) {
 		return "the key is not an uncompressed point (it begins 04)";

@@ -177,20 +177,6 @@ struct v2_ask {
 	uint8_t sha256[AGENT_SHA256_BYTES];
 };
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* NULL, or the malformed key's name (answered BAD_PARAMS msg="<key>"). */
 static const char *v2_ask(const struct agent *a, const struct agent_kv *kv, struct v2_ask *ask)
 {
@@ -201,17 +187,8 @@ static const char *v2_ask(const struct agent *a, const struct agent_kv *kv, stru
 	if (sha == NULL || chunk == NULL) {
 		return NULL;
 	}
-	if (strlen(sha) != 2 * AGENT_SHA256_BYTES) {
+	if (!agent_hex_bytes(sha, ask->sha256, AGENT_SHA256_BYTES)) {
 		return "sha256";
-	}
-	for (int i = 0; i < AGENT_SHA256_BYTES; i++) {
-		int hi = hex_digit(sha[2 * i]);
-		int lo = hex_digit(sha[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			return "sha256";
-		}
-		ask->sha256[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (!agent_kv_u32(kv, "chunk", &ask->chunk) || ask->chunk < 64 || ask->chunk > 4096) {
 		return "chunk";

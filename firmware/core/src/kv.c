@@ -115,6 +115,37 @@ bool agent_kv_u32(const struct agent_kv *kv, const char *key, uint32_t *out)
 	return agent_parse_u32(agent_kv_get(kv, key), out);
 }
 
+int agent_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool agent_hex_bytes(const char *text, uint8_t *out, size_t n)
+{
+	if (text == NULL || strlen(text) != 2 * n) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int hi = agent_hex_digit(text[2 * i]);
+		int lo = agent_hex_digit(text[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			return false;
+		}
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
 bool agent_kv_hex32(const struct agent_kv *kv, const char *key, uint32_t *out)
 {
 	const char *text = agent_kv_get(kv, key);
@@ -125,22 +156,12 @@ bool agent_kv_hex32(const struct agent_kv *kv, const char *key, uint32_t *out)
 		return false;
 	}
 	for (const char *p = text; *p != '\0'; p++, n++) {
-		char c = *p;
-		uint32_t d;
+		int d = agent_hex_digit(*p);
 
-		if (c >= '0' && c <= '9') {
-			d = (uint32_t)(c - '0');
-		} else if (c >= 'a' && c <= 'f') {
-			d = (uint32_t)(c - 'a' + 10);
-		} else if (c >= 'A' && c <= 'F') {
-			d = (uint32_t)(c - 'A' + 10);
-		} else {
+		if (d < 0 || n == 8) {
 			return false;
 		}
-		if (n == 8) {
-			return false;
-		}
-		v = (v << 4) | d;
+		v = (v << 4) | (uint32_t)d;
 	}
 	*out = v;
 	return true;

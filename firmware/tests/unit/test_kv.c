@@ -105,6 +105,21 @@ static void malformed_lines_are_named(void **state)
 	assert_string_equal("1", agent_kv_get(&kv, "extra"));
 }
 
+static void hex_bytes_are_exactly_two_digits_each(void **state)
+{
+	(void)state;
+	uint8_t b[3];
+	static const uint8_t want[3] = {0x0a, 0xBc, 0xff};
+
+	assert_true(agent_hex_bytes("0aBcFF", b, 3));
+	assert_memory_equal(want, b, 3);
+	assert_false(agent_hex_bytes("0aBcF", b, 3));   /* too short */
+	assert_false(agent_hex_bytes("0aBcFF0", b, 3)); /* too long */
+	assert_false(agent_hex_bytes("0aBcFg", b, 3));  /* not hex */
+	assert_false(agent_hex_bytes(NULL, b, 3));
+	assert_int_equal(-1, agent_hex_digit(' '));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +129,7 @@ int main(void)
 		cmocka_unit_test(keys_match_exactly),
 		cmocka_unit_test(numbers_are_strict),
 		cmocka_unit_test(malformed_lines_are_named),
+		cmocka_unit_test(hex_bytes_are_exactly_two_digits_each),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

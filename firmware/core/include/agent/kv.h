@@ -47,6 +47,12 @@ bool agent_kv_u32(const struct agent_kv *kv, const char *key, uint32_t *out);
 /* One to eight hexadecimal digits (either case). */
 bool agent_kv_hex32(const struct agent_kv *kv, const char *key, uint32_t *out);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int agent_hex_digit(char c);
+
+/* Exactly 2 * n hexadecimal digits (either case) as n bytes; false for anything else. */
+bool agent_hex_bytes(const char *text, uint8_t *out, size_t n);
+
 /* Parses `text` as agent_kv_u32 does. */
 bool agent_parse_u32(const char *text, uint32_t *out);
 
