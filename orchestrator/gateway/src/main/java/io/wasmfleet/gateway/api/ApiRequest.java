@@ -62,6 +62,18 @@ final class ApiRequest {
     return v.equals("auto") ? v : wire(() -> WireValues.requireModuleId("replace_victim", v));
   }
 
+  /** A build's {@code mode}: wasm (the default) or aot. */
+  String mode() {
+    String mode = text("mode", false);
+    if (mode == null) {
+      return "wasm";
+    }
+    if (!mode.equals("wasm") && !mode.equals("aot")) {
+      throw new ApiError("field 'mode' must be wasm or aot, got '" + mode + "'");
+    }
+    return mode;
+  }
+
   /** START's function: null when absent or empty (the module's default), else a valid name. */
   String funcName() {
     String f = text("func_name", false);

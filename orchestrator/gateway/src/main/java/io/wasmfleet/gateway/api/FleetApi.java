@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +32,7 @@ import org.apache.pekko.stream.Materializer;
  */
 final class FleetApi {
 
-  private static final List<String> OPS = List.of("deploy", "start", "stop", "status");
+  static final List<String> OPS = List.of("deploy", "start", "stop", "status");
 
   private final BoardAccess boards;
   private final ModuleBuilder builder;
@@ -163,10 +162,7 @@ final class FleetApi {
     boolean rollback = r.bool("rollback", true);
     String victim = r.victim();
     String name = r.text(wasm != null ? "blob_name" : "source_name", false);
-    String mode = source == null ? "wasm" : Optional.ofNullable(r.text("mode", false)).orElse("wasm");
-    if (!mode.equals("wasm") && !mode.equals("aot")) {
-      throw new ApiError("field 'mode' must be wasm or aot, got '" + mode + "'");
-    }
+    String mode = source == null ? "wasm" : r.mode();
     ConcurrentHashMap<String, BuildResult> builds = new ConcurrentHashMap<>();
     return t -> {
       RecipientRef<DeviceActor.Command> board = boards.findNow(t.board());

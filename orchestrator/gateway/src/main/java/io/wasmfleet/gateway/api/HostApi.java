@@ -95,7 +95,7 @@ public final class HostApi {
     }
     String op = request.path("op").asText("");
     List<String> ops = switch (canonical) {
-      case "fleet" -> List.of("deploy", "start", "stop", "status");
+      case "fleet" -> FleetApi.OPS;
       case "campaign" -> List.of("run", "watch", "list", "show");
       default -> List.of();
     };
@@ -159,13 +159,7 @@ public final class HostApi {
   private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
     byte[] source = Blobs.receive(r, in, "source_size", "source_crc32", settings.maxBlob());
     String moduleId = r.moduleId();
-    String mode = r.text("mode", false);
-    if (mode == null) {
-      mode = "wasm";
-    }
-    if (!mode.equals("wasm") && !mode.equals("aot")) {
-      throw new ApiError("field 'mode' must be wasm or aot, got '" + mode + "'");
-    }
+    String mode = r.mode();
     String name = r.text("source_name", false);
     boolean replace = r.bool("replace", false);
     boolean rollback = r.bool("rollback", true);
