@@ -173,7 +173,12 @@ int main(void)
 	agent_init(&agent, &ports, &cfg);
 	workers_init(&agent, &agent_lock, mhz == 0 ? (uint32_t)(sys_clock_hw_cycles_per_sec() / 1000000U) : mhz);
 	k_mutex_lock(&agent_lock, K_FOREVER);
+	bool early = uart_link_has_input(); /* bytes that came while we booted: nobody saw HELLO yet */
+
 	agent_boot(&agent);
+	if (early) {
+		agent_discard_line(&agent); /* the rest of what was on the wire when the board reset */
+	}
 	k_mutex_unlock(&agent_lock);
 
 	uint8_t buf[64];

@@ -51,6 +51,15 @@ size_t uart_link_read(uint8_t *buf, size_t len, k_timeout_t timeout)
 	return n;
 }
 
+bool uart_link_has_input(void)
+{
+	unsigned int key = irq_lock();
+	bool some = !ring_buf_is_empty(&rx_ring);
+
+	irq_unlock(key);
+	return some;
+}
+
 void uart_link_send(const char *text)
 {
 	size_t len = strlen(text);

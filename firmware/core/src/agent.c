@@ -869,6 +869,11 @@ void agent_boot(struct agent *a)
 	send(a, &l);
 }
 
+void agent_discard_line(struct agent *a)
+{
+	agent_framer_skip_line(&a->framer);
+}
+
 void agent_on_bytes(struct agent *a, const uint8_t *data, size_t len)
 {
 	while (len > 0) {

@@ -69,6 +69,11 @@ size_t agent_framer_feed(struct agent_framer *f, const uint8_t *data, size_t len
 	while (i < len) {
 		char c = (char)data[i++];
 
+		if (f->skip_line) {
+			f->skip_line = c != '\n';
+			continue;
+		}
+
 		if (f->in_frame && c != '\n') { /* a frame may hold 0x0D; only 0x0A ends it */
 			frame_byte(f, (uint8_t)c);
 			continue;
@@ -161,6 +166,14 @@ size_t agent_framer_payload_received(const struct agent_framer *f)
 bool agent_framer_idle(const struct agent_framer *f, uint32_t now_ms, uint32_t idle_ms)
 {
 	return f->payload != NULL && (uint32_t)(now_ms - f->last_ms) >= idle_ms;
+}
+
+void agent_framer_skip_line(struct agent_framer *f)
+{
+	f->len = 0;
+	f->overflow = false;
+	f->in_frame = false;
+	f->skip_line = true;
 }
 
 void agent_framer_cancel_payload(struct agent_framer *f)

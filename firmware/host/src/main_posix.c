@@ -575,12 +575,17 @@ int main(int argc, char **argv)
 	printf("agent-host device_id=%s board=%s pty=%s%s%s\nready\n", device_id, board, slave,
 	       link_path ? " link=" : "", link_path ? link_path : "");
 	fflush(stdout);
-	pthread_mutex_lock(&core_lock);
-	agent_boot(&agent);
-	pthread_mutex_unlock(&core_lock);
-
 	uint8_t buf[4096];
 	struct pollfd pfd = {master_fd, POLLIN, 0};
+
+	pthread_mutex_lock(&core_lock);
+	bool early = poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN); /* as the board: bytes before HELLO */
+
+	agent_boot(&agent);
+	if (early) {
+		agent_discard_line(&agent);
+	}
+	pthread_mutex_unlock(&core_lock);
 
 	while (true) {
 		int n = poll(&pfd, 1, 10);

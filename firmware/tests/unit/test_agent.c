@@ -632,6 +632,34 @@ static void load2_frames_land_where_they_belong(void **state)
 	assert_int_equal(1, loaded_modules);
 }
 
+/* A board reset in the middle of a frame: the port saw bytes before HELLO went out, and what
+ * is left of the frame (the module's bytes, in COBS; it may hold '\r') runs as nothing. */
+static void a_reset_mid_frame_runs_nothing_of_it(void **state)
+{
+	(void)state;
+	uint8_t body[4 + 1000];
+	uint8_t frame[2 * (4 + 1024 + 4) + 8];
+	static const char looks_like_commands[] = "\x93x\rSTATUS\rRESET\r";
+
+	make_module();
+	memset(body, 0, 4);
+	memcpy(body + 4, module_bytes, 1000);
+	size_t len = frame_of(frame, 'D', body, sizeof(body));
+
+	agent_boot(&agent);
+	agent_discard_line(&agent);
+	assert_non_null(strstr(said(), "HELLO "));
+	send_text(looks_like_commands); /* a tail with lines that look like commands, cut at '\r' */
+	agent_on_bytes(&agent, frame + 300, len - 300); /* the rest of the frame, up to its '\n' */
+	agent_on_bytes(&agent, frame, len);             /* a whole frame after it: dropped as ever */
+	assert_string_equal("", said());
+	send_text("STATUS\n");
+	assert_non_null(strstr(said(), "STATUS_OK "));
+	/* without the port's word, the same bytes would have been read as lines */
+	send_text(looks_like_commands);
+	assert_non_null(strstr(said(), "STATUS_OK "));
+}
+
 /* The digest is checked before the module is loaded; malformed v2 keys are named. */
 static void load2_checks_the_sha256_and_its_keys(void **state)
 {
@@ -796,6 +824,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_and_over_long_lines_are_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(built_in_native_benchmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_frames_land_where_they_belong, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_reset_mid_frame_runs_nothing_of_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_checks_the_sha256_and_its_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_resumes_after_an_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_holds_are_bounded, setup, teardown),

@@ -233,6 +233,14 @@ void agent_init(struct agent *a, const struct agent_ports *ports, const struct a
 /* Prints HELLO: the board (re)booted. */
 void agent_boot(struct agent *a);
 
+/*
+ * The bytes to come up to the next '\n' are no command: the port calls this at boot when bytes
+ * arrived before HELLO went out. Nobody answers a HELLO not yet sent: they are the rest of a
+ * line, or of a LOAD v2 frame, that was on the wire when the board reset. ('\r' does not end
+ * the skip: a frame may hold it.)
+ */
+void agent_discard_line(struct agent *a);
+
 void agent_on_bytes(struct agent *a, const uint8_t *data, size_t len);
 
 /* Timeouts: a payload that stopped coming, a STOP whose grace ran out. Call every few ms. */

@@ -52,6 +52,7 @@ struct agent_framer {
 	uint8_t frame_left;
 	bool frame_bad;   /* not COBS, or longer than any frame */
 	size_t frame_len; /* the type byte, then the body */
+	bool skip_line;   /* drop bytes up to and including the next '\n' */
 	uint8_t frame[1 + AGENT_FRAME_BODY_MAX];
 };
 
@@ -88,6 +89,9 @@ size_t agent_framer_payload_received(const struct agent_framer *f);
 
 /* True while a payload is awaited and no byte has come for `idle_ms`. */
 bool agent_framer_idle(const struct agent_framer *f, uint32_t now_ms, uint32_t idle_ms);
+
+/* Drops the bytes up to and including the next '\n' (the rest of a line cut by a reset). */
+void agent_framer_skip_line(struct agent_framer *f);
 
 /* Back to lines (a payload abandoned). */
 void agent_framer_cancel_payload(struct agent_framer *f);

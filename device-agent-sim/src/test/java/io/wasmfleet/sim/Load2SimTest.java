@@ -36,6 +36,32 @@ class Load2SimTest {
     }
   }
 
+  /**
+   * A reboot in the middle of a frame: what is left of it still arrives, and must run as nothing.
+   * The module holds bytes that go on the wire as {@code \rSTATUS\r} (COBS XORs every byte with
+   * 0x0A), so a board that read the rest of the frame as lines would answer a STATUS of its own.
+   */
+  @Test
+  void aRebootMidFrameRunsNothingOfWhatIsLeft() throws Exception {
+    byte[] module = java.util.Arrays.copyOf(BuiltModules.wasmBytes("math_ops"), 600);
+    byte[] trap = "\rSTATUS\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i < trap.length; i++) {
+      module[400 + i] = (byte) (trap[i] ^ '\n');
+    }
+    byte[] frame = io.wasmfleet.protocol.load2.Load2Frame.data(module, 0, module.length);
+    assertTrue(new String(frame, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\rSTATUS\r"));
+    try (SimBoards.Started b = SimBoards.start("nucleo_f446re", Map.of("load2", "on")); WireClient c = b.connect()) {
+      c.next(Hello.class);
+      c.fault("reboot_at_payload_byte=100");
+      c.send(loadLine("m", module, Load2Receiver.sha256Hex(module)));
+      ready(c);
+      c.sendBytes(frame);
+      c.next(Hello.class); // rebooted at the frame's 100th byte; the other bytes were on their way
+      c.send("STOP module_id=none"); // the board answers in order: its first line after HELLO is this one's
+      assertEquals("STOP_OK status=IDLE", c.nextLine(), "nothing of the frame's rest was run");
+    }
+  }
+
   @Test
   void aBoardWithoutLoad2TakesTheKeysAsV1() throws Exception {
     byte[] module = BuiltModules.wasmBytes("math_ops");

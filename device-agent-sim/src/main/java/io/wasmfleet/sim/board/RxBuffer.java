@@ -107,10 +107,17 @@ final class RxBuffer {
 
   /** Drops what is buffered and starts a new epoch (a reboot). */
   void reset() {
+    reset(false);
+  }
+
+  /** Starts a new epoch (a reboot); the bytes buffered are dropped unless {@code keepBytes}. */
+  void reset(boolean keepBytes) {
     lock.lock();
     try {
-      head = 0;
-      count = 0;
+      if (!keepBytes) {
+        head = 0;
+        count = 0;
+      }
       epoch++;
       notFull.signalAll();
     } finally {

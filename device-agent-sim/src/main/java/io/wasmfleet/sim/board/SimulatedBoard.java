@@ -71,6 +71,8 @@ public final class SimulatedBoard implements AutoCloseable {
   private final AtomicBoolean stepping = new AtomicBoolean();
   private final ConcurrentLinkedQueue<Runnable> continuations = new ConcurrentLinkedQueue<>();
   private final StringBuilder lineSoFar = new StringBuilder();
+  /** After a reboot that cut a line or an upload: the bytes up to the next \n are the rest of it. */
+  private boolean skipLine;
   private long seenEpoch;
   private Upload upload;
   private boolean paused;
@@ -281,7 +283,7 @@ public final class SimulatedBoard implements AutoCloseable {
         slot.module = null;
         slot.job = null;
       }
-      rx.reset();
+      rx.reset(profile.load2()); // our firmware reads on from what its UART holds (see step())
       boot();
     }
     schedule();
@@ -313,6 +315,10 @@ public final class SimulatedBoard implements AutoCloseable {
       long epoch = rx.epoch();
       if (epoch != seenEpoch) {
         seenEpoch = epoch; // a reboot: whatever was half read is gone
+        // Firmware 1.0.0 lost what its UART held and reads the rest as lines. Ours (a LOAD v2
+        // board) keeps it, and drops the bytes up to the next \n when bytes came before its HELLO
+        // went out: the rest of a line or frame that was on the wire, never a command.
+        skipLine = profile.load2() && (!lineSoFar.isEmpty() || upload != null || !rx.isEmpty());
         lineSoFar.setLength(0);
         upload = null;
         paused = false;
@@ -352,6 +358,10 @@ public final class SimulatedBoard implements AutoCloseable {
   /** A line as firmware 1.0.0 reads it: {@code \n} or {@code \r} ends it, the rest is cut. A
    * LOAD v2 board reads a line that begins with 0xA5 as a frame: only {@code \n} ends it. */
   private void lineByte(int b) {
+    if (skipLine) {
+      skipLine = b != '\n';
+      return;
+    }
     boolean frame = profile.load2() && !lineSoFar.isEmpty() && lineSoFar.charAt(0) == Load2Frame.MARK;
     if (b == '\n' || b == '\r' && !frame) {
       String line = lineSoFar.toString();
@@ -540,8 +550,7 @@ public final class SimulatedBoard implements AutoCloseable {
     }
     if (faults.rebootAt(u.index++)) {
       log.info("board {}: reboot fault at payload byte {}", id, u.index - 1);
-      upload = null;
-      reboot();
+      reboot(); // the next step sees the new epoch, and the upload it cut
       return;
     }
     switch (faults.payloadByte()) {

@@ -790,6 +790,9 @@ public final class DeviceActor {
       return Behaviors.same();
     }
     connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
+    if (op instanceof LoadOp load && load.payloadSent()) {
+      connection.writeLine(""); // ends the line the payload was cut in: our STATUS is a line of its own
+    }
     upload2 = null;
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
     metrics.rebooted(board.id());
