@@ -24,13 +24,11 @@ import io.wasmfleet.sim.exec.WasmProgram;
 import io.wasmfleet.sim.link.Pacer;
 import io.wasmfleet.wasm.AotFile;
 import io.wasmfleet.wasm.PayloadKind;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * firmware; a timer escalates a STOP to a forced stop. All slot and pool changes, and every
  * line they print, happen under one state lock, so START_OK always precedes its RESULT and
  * STOP_OK its RESULT.
+ *
+ * <p>Its parts: {@link RxBuffer} (the UART's receive ring), {@link UartOut} (the sending side:
+ * pacing, hang and hold, the link attached now), {@link Load2Uploads} (LOAD v2's keys, held
+ * bytes and signature check), {@link WamrPool} (the pool arithmetic), {@link Slot} and
+ * {@link LoadedModule} (what a slot holds and runs), {@link Faults}.
  */
 public final class SimulatedBoard implements AutoCloseable {
 
@@ -61,9 +64,8 @@ public final class SimulatedBoard implements AutoCloseable {
   private final BoardProfile profile;
   private final Faults faults;
   private final RxBuffer rx = new RxBuffer(16 * 1024);
-  private final Pacer txPacer;
+  private final UartOut out;
   private final Object state = new Object();
-  private final Object output = new Object();
   private final Slot[] slots;
   private final ScheduledExecutorService threads = SimThreads.shared();
 
@@ -82,17 +84,6 @@ public final class SimulatedBoard implements AutoCloseable {
   private WamrPool pool;
   private long boots;
 
-  // guarded by output
-  private Uplink uplink;
-  private String pendingHello;
-  private boolean hung;
-  private final List<String> held = new ArrayList<>();
-  private final ArrayDeque<Paced> txQueue = new ArrayDeque<>();
-  private boolean txScheduled;
-
-  /** A line on a paced wire: written to {@code uplink} once the wire has carried it. */
-  private record Paced(Uplink uplink, byte[] bytes, long dueNanos) {}
-
   private volatile boolean closed;
 
   public SimulatedBoard(String id, BoardProfile profile, Faults faults, boolean uartPacing) {
@@ -100,7 +91,7 @@ public final class SimulatedBoard implements AutoCloseable {
     this.profile = profile;
     this.faults = faults;
     this.load2 = new Load2Uploads(id, profile);
-    this.txPacer = uartPacing ? new Pacer(profile.nanosPerUartByte()) : Pacer.none();
+    this.out = new UartOut(uartPacing ? new Pacer(profile.nanosPerUartByte()) : Pacer.none(), threads);
     this.slots = new Slot[profile.slots()];
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot(i);
@@ -126,21 +117,12 @@ public final class SimulatedBoard implements AutoCloseable {
 
   /** A link connected: output goes there, starting with a HELLO nobody has seen yet. */
   public void attach(Uplink up) {
-    synchronized (output) {
-      uplink = up;
-      if (pendingHello != null && write(pendingHello)) {
-        pendingHello = null;
-      }
-    }
+    out.attach(up);
   }
 
   /** A link went away; output is lost until the next one, as on an unconnected UART. */
   public void detach(Uplink up) {
-    synchronized (output) {
-      if (uplink == up) {
-        uplink = null;
-      }
-    }
+    out.detach(up);
   }
 
   /** Bytes arriving on the UART from a reader that may wait: blocks while the buffer is full. */
@@ -171,50 +153,9 @@ public final class SimulatedBoard implements AutoCloseable {
     }
   }
 
-  /** Writes a line; under {@code output}. False when no link is attached (the line is lost). */
-  private boolean write(String line) {
-    byte[] bytes = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
-    if (uplink == null) {
-      return false;
-    }
-    if (!txPacer.paces()) {
-      return uplink.write(bytes);
-    }
-    txQueue.add(new Paced(uplink, bytes, txPacer.reserve(bytes.length)));
-    scheduleTx();
-    return true;
-  }
-
-  private void scheduleTx() {
-    if (txScheduled || txQueue.isEmpty()) {
-      return;
-    }
-    txScheduled = true;
-    long wait = Math.max(0, txQueue.peek().dueNanos() - System.nanoTime());
-    threads.schedule(this::flushTx, wait, TimeUnit.NANOSECONDS);
-  }
-
-  private void flushTx() {
-    synchronized (output) {
-      txScheduled = false;
-      long now = System.nanoTime();
-      while (!txQueue.isEmpty() && txQueue.peek().dueNanos() <= now) {
-        Paced p = txQueue.poll();
-        p.uplink().write(p.bytes());
-      }
-      scheduleTx();
-    }
-  }
-
   /** Prints one line on the UART (held back while the board hangs). */
   private void emit(String line) {
-    synchronized (output) {
-      if (hung) {
-        held.add(line);
-      } else {
-        write(line);
-      }
-    }
+    out.print(line);
   }
 
   /** A reply to a command: console noise may come first (noise fault). */
@@ -266,11 +207,7 @@ public final class SimulatedBoard implements AutoCloseable {
     }
     String hello = new Hello(id, profile.rtos(), profile.runtime(), profile.fwVersion(), helloKeys.build()).format();
     load2.reboot(); // a reboot loses what an interrupted upload left
-    synchronized (output) {
-      hung = false;
-      held.clear();
-      pendingHello = write(hello) ? null : hello;
-    }
+    out.boot(hello);
   }
 
   /** Reboots: every job aborted, every module lost, the pool fresh, HELLO printed. */
@@ -379,10 +316,8 @@ public final class SimulatedBoard implements AutoCloseable {
     int space = line.indexOf(' ');
     String keyword = space < 0 ? line : line.substring(0, space);
     boolean admin = keyword.startsWith(SIM_PREFIX);
-    synchronized (output) {
-      if (hung && !admin) {
-        return;
-      }
+    if (out.hung() && !admin) {
+      return;
     }
     switch (keyword) {
       case "LOAD" -> afterDelayFault(() -> onLoad(line));
@@ -935,9 +870,7 @@ public final class SimulatedBoard implements AutoCloseable {
   }
 
   private void emitAdminReply(String line) {
-    synchronized (output) {
-      write(line);
-    }
+    out.printAlways(line);
   }
 
   /**
@@ -995,10 +928,7 @@ public final class SimulatedBoard implements AutoCloseable {
           running.add(s.module.id);
         }
       }
-      boolean isHung;
-      synchronized (output) {
-        isHung = hung;
-      }
+      boolean isHung = out.hung();
       return WireParams.builder()
           .add("device_id", id)
           .add("board", profile.name())
@@ -1016,19 +946,11 @@ public final class SimulatedBoard implements AutoCloseable {
 
   /** Stops answering: input is dropped (admin lines excepted), output held until release. */
   public void hang() {
-    synchronized (output) {
-      hung = true;
-    }
+    out.hang();
   }
 
   public void release() {
-    synchronized (output) {
-      hung = false;
-      for (String line : held) {
-        write(line);
-      }
-      held.clear();
-    }
+    out.release();
   }
 
   @Override
