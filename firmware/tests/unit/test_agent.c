@@ -632,6 +632,24 @@ static void load2_frames_land_where_they_belong(void **state)
 	assert_int_equal(1, loaded_modules);
 }
 
+/* Frames whose data holds no zero, of every length from 240 to 520 bytes: COBS blocks of 254
+ * end at every place around their boundaries, and each frame still decodes intact. */
+static void load2_frames_of_every_length_decode(void **state)
+{
+	(void)state;
+	make_module();
+	load_v2("m", module_sha, "");
+	assert_string_equal(ready_line("m", 1024, 0), said());
+	for (uint32_t n = 240; n <= 520; n++) {
+		char expected[80];
+
+		send_data(1000, n, false); /* bytes 1000..1600 of the module hold no zero */
+		snprintf(expected, sizeof(expected), "LOAD_ACK module_id=m offset=0 end=%u\n", 1000 + n);
+		assert_string_equal(expected, said());
+	}
+	assert_non_null(strstr(send_rest(0, 1000), "LOAD_OK sha256="));
+}
+
 /* A board reset in the middle of a frame: the port saw bytes before HELLO went out, and what
  * is left of the frame (the module's bytes, in COBS; it may hold '\r') runs as nothing. */
 static void a_reset_mid_frame_runs_nothing_of_it(void **state)
@@ -825,6 +843,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(built_in_native_benchmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_frames_land_where_they_belong, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_reset_mid_frame_runs_nothing_of_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(load2_frames_of_every_length_decode, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_checks_the_sha256_and_its_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_resumes_after_an_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(load2_holds_are_bounded, setup, teardown),

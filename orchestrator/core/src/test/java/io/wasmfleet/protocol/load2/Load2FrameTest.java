@@ -55,6 +55,20 @@ class Load2FrameTest {
   }
 
   @Test
+  void everyLengthComesBackAcrossCobsBlockEnds() {
+    // no zero in the data: COBS blocks of 254 bytes end at every length around their boundaries
+    for (int n = 1; n <= 1100; n++) {
+      byte[] module = new byte[n];
+      for (int i = 0; i < n; i++) {
+        module[i] = (byte) (1 + (i * 7) % 255);
+      }
+      byte[] frame = line(Load2Frame.data(module, 0, n));
+      Data d = assertInstanceOf(Data.class, Load2Frame.decode(frame, frame.length, 2048), "length " + n);
+      assertArrayEquals(module, d.data(), "length " + n);
+    }
+  }
+
+  @Test
   void everyDamagedByteIsCaught() {
     byte[] module = new byte[300];
     new Random(2).nextBytes(module);
