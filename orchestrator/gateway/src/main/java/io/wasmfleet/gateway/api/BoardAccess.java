@@ -3,6 +3,8 @@ package io.wasmfleet.gateway.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.NodeNames;
+import io.wasmfleet.gateway.build.BuildResult;
+import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.DeviceActor;
@@ -64,11 +66,6 @@ final class BoardAccess {
 
   CompletionStage<RecipientRef<DeviceActor.Command>> find(String id) {
     return within(directory.find(id), settings.askMargin(), "the board directory");
-  }
-
-  /** {@link #find}, waited for (on the blocking-I/O dispatcher only). */
-  RecipientRef<DeviceActor.Command> findNow(String id) {
-    return await(directory.find(id), settings.askMargin(), "the board directory");
   }
 
   /** STATUS changes nothing: asked again when the board moved to another node meanwhile. */
@@ -148,47 +145,58 @@ final class BoardAccess {
         .thenCombine(described, boardJson::list);
   }
 
-  /** {@link #boards}, waited for (on the blocking-I/O dispatcher only). */
+  /** {@link #boards}, waited for (a campaign's own thread only). */
   ObjectNode boardsNow() {
     return await(boards(), settings.askMargin().plus(BOARD_STATE_TIMEOUT), "the fleet view");
   }
 
   /**
-   * What the gateway knows of a board (blocking). A network board being handed over is waited
-   * for, up to the deploy timeout: a message sent to its old node just before it died is lost,
-   * so the question (which changes nothing) is asked again every {@link #BOARD_STATE_TIMEOUT}.
+   * What the gateway knows of a board. A network board being handed over is waited for, up to
+   * the deploy timeout: a message sent to its old node just before it died is lost, so the
+   * question (which changes nothing) is asked again every {@link #BOARD_STATE_TIMEOUT}.
    */
-  BoardState state(RecipientRef<DeviceActor.Command> board) {
-    long deadline = System.nanoTime() + settings.deployTimeout().toNanos();
-    while (true) {
-      try {
-        return await(Asks.ask(board, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()),
-            BOARD_STATE_TIMEOUT, "the board");
-      } catch (ApiError e) {
-        if (board instanceof ActorRef<?> || System.nanoTime() > deadline) {
-          throw e;
-        }
-      }
-    }
+  CompletionStage<BoardState> state(RecipientRef<DeviceActor.Command> board) {
+    return state(board, System.nanoTime() + settings.deployTimeout().toNanos());
   }
 
-  /** Loads a module through the DeploymentActor (blocking): victim choice, replace, rollback. */
-  ObjectNode deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload, boolean replace,
-      String victim, boolean simCompiled, boolean rollback) {
+  private CompletionStage<BoardState> state(RecipientRef<DeviceActor.Command> board, long deadline) {
+    return within(Asks.ask(board, DeviceActor.GetState::new, BOARD_STATE_TIMEOUT, system.scheduler()),
+        BOARD_STATE_TIMEOUT, "the board")
+        .handle((state, failure) -> failure == null || board instanceof ActorRef<?> || System.nanoTime() > deadline
+            ? settle(state, failure) : state(board, deadline))
+        .thenCompose(next -> next);
+  }
+
+  /** Loads a module through the DeploymentActor: victim choice, replace, rollback. */
+  CompletionStage<ObjectNode> deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload,
+      boolean replace, String victim, boolean simCompiled, boolean rollback) {
     DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled,
         rollback);
     Duration timeout = settings.deployTimeout().plus(settings.askMargin());
-    DeploymentActor.Deployed deployed = await(Asks.<Deployments.Deploy, DeploymentActor.Deployed>ask(
+    return within(Asks.<Deployments.Deploy, DeploymentActor.Deployed>ask(
         deployments, reply -> new Deployments.Deploy(board, request, reply), timeout, system.scheduler()),
-        timeout, "the deployment");
-    ObjectNode out = Answers.of(deployed.answer());
-    if (deployed.victim() != null) {
-      out.put("victim", deployed.victim());
-    }
-    if (deployed.decision() != null) {
-      out.put("decision", deployed.decision());
-    }
-    return out;
+        timeout, "the deployment").thenApply(deployed -> {
+          ObjectNode out = Answers.of(deployed.answer());
+          if (deployed.victim() != null) {
+            out.put("victim", deployed.victim());
+          }
+          if (deployed.decision() != null) {
+            out.put("decision", deployed.decision());
+          }
+          return out;
+        });
+  }
+
+  /** A module built for a board, within the build timeout (a build shared with others is not cut for them). */
+  CompletionStage<BuildResult> build(ModuleBuilder builder, byte[] source, String name, boolean aot,
+      ModuleBuilder.Target target) {
+    Duration timeout = settings.buildTimeout().plus(settings.askMargin());
+    return within(builder.build(source, name, aot, target).toCompletableFuture().copy()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS), timeout, "the build");
+  }
+
+  private static <T> CompletionStage<T> settle(T value, Throwable failure) {
+    return failure == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(failure);
   }
 
   /**
@@ -242,8 +250,8 @@ final class BoardAccess {
     return result;
   }
 
-  /** {@code stage} waited for (on the blocking-I/O dispatcher only), failing as {@link #within} does. */
-  static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
+  /** {@code stage} waited for (a campaign's own thread only), failing as {@link #within} does. */
+  private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
     try {
       return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
-import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
 import io.wasmfleet.gateway.fleet.FleetView;
@@ -21,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -136,10 +134,7 @@ final class FleetApi {
   private Function<FleetOperation.Target, CompletionStage<ObjectNode>> perBoard(ApiRequest r, String op,
       String moduleId, byte[] wasm, byte[] source, Consumer<ObjectNode> events) {
     return switch (op) {
-      case "deploy" -> {
-        Function<FleetOperation.Target, ObjectNode> deploy = deploy(r, moduleId, wasm, source, events);
-        yield t -> CompletableFuture.supplyAsync(() -> deploy.apply(t), blockingIo);
-      }
+      case "deploy" -> deploy(r, moduleId, wasm, source, events);
       case "start" -> {
         String func = r.funcName();
         String args = r.funcArgs();
@@ -155,53 +150,54 @@ final class FleetApi {
     };
   }
 
-  /** Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that. */
-  private Function<FleetOperation.Target, ObjectNode> deploy(ApiRequest r, String moduleId, byte[] wasm,
-      byte[] source, Consumer<ObjectNode> events) {
+  /**
+   * Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that. The
+   * module check (Chicory's parser) runs on the blocking-I/O dispatcher; nothing waits.
+   */
+  private Function<FleetOperation.Target, CompletionStage<ObjectNode>> deploy(ApiRequest r, String moduleId,
+      byte[] wasm, byte[] source, Consumer<ObjectNode> events) {
     boolean replace = r.bool("replace", false);
     boolean rollback = r.bool("rollback", true);
     String victim = r.victim();
     String name = r.text(wasm != null ? "blob_name" : "source_name", false);
     String mode = source == null ? "wasm" : r.mode();
-    ConcurrentHashMap<String, BuildResult> builds = new ConcurrentHashMap<>();
-    return t -> {
-      RecipientRef<DeviceActor.Command> board = boards.findNow(t.board());
-      BoardState state = boards.state(board);
+    ConcurrentHashMap<String, CompletionStage<BuildResult>> builds = new ConcurrentHashMap<>();
+    return t -> boards.find(t.board()).thenCompose(board -> boards.state(board).thenCompose(state -> {
       boolean simCompiled = mode.equals("aot") && state.simulated();
-      byte[] artifact = wasm;
-      if (source != null) {
-        boolean aot = mode.equals("aot") && !simCompiled;
-        String target = aot ? state.config().cpu() : "wasm";
-        BuildResult built = builds.computeIfAbsent(target, k -> build(source, name, aot, state, k, events));
-        if (!built.ok()) {
-          ObjectNode out = Answers.error(built.step() + " failed: " + built.error());
-          out.put("step", built.step());
-          return out;
+      boolean aot = mode.equals("aot") && !simCompiled;
+      CompletionStage<BuildResult> built = source == null ? CompletableFuture.completedFuture(null)
+          : builds.computeIfAbsent(aot ? state.config().cpu() : "wasm", k -> build(source, name, aot, state, k, events));
+      return built.thenComposeAsync(b -> {
+        if (b != null && !b.ok()) {
+          ObjectNode out = Answers.error(b.step() + " failed: " + b.error());
+          out.put("step", b.step());
+          return CompletableFuture.completedFuture(out);
         }
-        artifact = built.artifact();
-      }
-      byte[] payload = artifact;
-      return ModuleCheck.problem(payload, name, state.config()).map(Answers::error)
-          .orElseGet(() -> boards.deploy(board, moduleId, payload, replace, victim, simCompiled, rollback));
-    };
+        byte[] payload = b == null ? wasm : b.artifact();
+        return ModuleCheck.problem(payload, name, state.config())
+            .map(p -> CompletableFuture.completedFuture(Answers.error(p)))
+            .orElseGet(() -> boards.deploy(board, moduleId, payload, replace, victim, simCompiled, rollback)
+                .toCompletableFuture());
+      }, blockingIo);
+    }));
   }
 
-  /** One build for the target {@code key} (a cpu, or "wasm"), announced as a {@code build} event. */
-  private BuildResult build(byte[] source, String name, boolean aot, BoardState state, String key,
+  /** One build for the target {@code key} (a cpu, or "wasm"), announced as a {@code build} event when it ends. */
+  private CompletionStage<BuildResult> build(byte[] source, String name, boolean aot, BoardState state, String key,
       Consumer<ObjectNode> events) {
-    BuildResult b = BoardAccess.await(builder.build(source, name, aot,
-            new ModuleBuilder.Target(state.config().cpu(), state.config().arch())),
-        settings.buildTimeout().plus(settings.askMargin()), "the build");
-    ObjectNode e = json.createObjectNode();
-    e.put("event", "build");
-    e.put("target", key);
-    e.put("ok", b.ok());
-    e.put("cached", b.cached());
-    if (!b.ok()) {
-      e.put("error", b.error());
-      e.put("stderr", b.stderr() == null ? "" : b.stderr());
-    }
-    events.accept(e);
-    return b;
+    return boards.build(builder, source, name, aot, new ModuleBuilder.Target(state.config().cpu(), state.config().arch()))
+        .thenApply(b -> {
+          ObjectNode e = json.createObjectNode();
+          e.put("event", "build");
+          e.put("target", key);
+          e.put("ok", b.ok());
+          e.put("cached", b.cached());
+          if (!b.ok()) {
+            e.put("error", b.error());
+            e.put("stderr", b.stderr() == null ? "" : b.stderr());
+          }
+          events.accept(e);
+          return b;
+        });
   }
 }

@@ -31,9 +31,9 @@ import org.apache.pekko.stream.Materializer;
  * CRC check. Version 2 ({@code "v": 2}) adds what v1 cannot say: {@code boards}, {@code console},
  * {@code fleet} ({@link FleetApi}) and {@code campaign} ({@link CampaignApi}). This class reads a
  * request's fields and dispatches it; boards are reached through {@link BoardAccess}. A request's
- * answer is a {@link CompletionStage}: board commands and board lists are asks composed without
- * blocking; loads, builds and campaigns (which compile, check and store) run on the blocking-I/O
- * dispatcher.
+ * answer is a {@link CompletionStage} of asks and builds composed without waiting; the module
+ * check of a load (Chicory's parser) runs on the blocking-I/O dispatcher, and so do campaigns,
+ * which run cell after cell and write their store.
  */
 public final class HostApi {
 
@@ -108,8 +108,8 @@ public final class HostApi {
       String cmd = r.cmd();
       CompletionStage<ObjectNode> answer = switch (ApiRequest.canonical(cmd)) {
         case "status" -> boards.status(r.text("device", true)).thenApply(Answers::of);
-        case "load" -> blocking(() -> load(r, in));
-        case "build_and_load" -> blocking(() -> buildAndLoad(r, in));
+        case "load" -> load(r, in);
+        case "build_and_load" -> buildAndLoad(r, in);
         case "start" -> start(r);
         case "stop" -> stop(r);
         case "boards" -> boards.boards();
@@ -142,21 +142,26 @@ public final class HostApi {
 
   // ---- the v1 commands -----------------------------------------------------------------------
 
-  private ObjectNode load(ApiRequest r, InputStream in) {
+  /**
+   * LOAD: the blob (in memory already) checked against the board's CPU and deployed. The
+   * module check (Chicory's parser) runs on the blocking-I/O dispatcher; nothing waits.
+   */
+  private CompletionStage<ObjectNode> load(ApiRequest r, InputStream in) {
     byte[] blob = Blobs.receive(r, in, "blob_size", "blob_crc32", settings.maxBlob());
     String moduleId = r.moduleId();
     String name = r.text("blob_name", false);
     boolean replace = r.bool("replace", false);
     String victim = r.victim();
-    RecipientRef<DeviceActor.Command> board = boards.findNow(r.text("device", true));
-    BoardState state = boards.state(board);
-    ModuleCheck.problem(blob, name, state.config()).ifPresent(p -> {
-      throw new ApiError(p);
-    });
-    return boards.deploy(board, moduleId, blob, replace, victim, false, r.bool("rollback", true));
+    boolean rollback = r.bool("rollback", true);
+    return boards.find(r.text("device", true)).thenCompose(board -> boards.state(board)
+        .thenApplyAsync(state -> ModuleCheck.problem(blob, name, state.config()), blockingIo)
+        .thenCompose(problem -> problem.isPresent()
+            ? CompletableFuture.<ObjectNode>failedFuture(new ApiError(problem.get()))
+            : boards.deploy(board, moduleId, blob, replace, victim, false, rollback)));
   }
 
-  private ObjectNode buildAndLoad(ApiRequest r, InputStream in) {
+  /** BUILD_AND_LOAD: built for the board's CPU (or as wasm), checked, deployed; the answer names the build's files. */
+  private CompletionStage<ObjectNode> buildAndLoad(ApiRequest r, InputStream in) {
     byte[] source = Blobs.receive(r, in, "source_size", "source_crc32", settings.maxBlob());
     String moduleId = r.moduleId();
     String mode = r.mode();
@@ -164,33 +169,43 @@ public final class HostApi {
     boolean replace = r.bool("replace", false);
     boolean rollback = r.bool("rollback", true);
     String victim = r.victim();
-    RecipientRef<DeviceActor.Command> board = boards.findNow(r.text("device", true));
-    BoardState state = boards.state(board);
-    ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
-    // A simulated board cannot run native Thumb code: AOT stands there for Chicory's compiler.
-    boolean simCompiled = mode.equals("aot") && state.simulated();
-    BuildResult built = BoardAccess.await(builder.build(source, name, mode.equals("aot") && !simCompiled, target),
-        settings.buildTimeout().plus(settings.askMargin()), "the build");
-    if (!built.ok()) {
-      ObjectNode out = Answers.error(built.error());
-      out.put("step", built.step());
-      putPath(out, "wasm_path", built.wasmPath());
-      out.put("stdout", built.stdout() == null ? "" : built.stdout());
-      out.put("stderr", built.stderr() == null ? "" : built.stderr());
-      return out;
-    }
+    return boards.find(r.text("device", true)).thenCompose(board -> boards.state(board).thenCompose(state -> {
+      // A simulated board cannot run native Thumb code: AOT stands there for Chicory's compiler.
+      boolean simCompiled = mode.equals("aot") && state.simulated();
+      ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
+      return boards.build(builder, source, name, mode.equals("aot") && !simCompiled, target)
+          .thenComposeAsync(built -> built.ok()
+              ? deployBuilt(board, state, built, moduleId, replace, victim, simCompiled, rollback)
+              : CompletableFuture.completedFuture(buildFailed(built)), blockingIo);
+    }));
+  }
+
+  private CompletionStage<ObjectNode> deployBuilt(RecipientRef<DeviceActor.Command> board, BoardState state,
+      BuildResult built, String moduleId, boolean replace, String victim, boolean simCompiled, boolean rollback) {
     String artifactName = (built.aotPath() != null ? built.aotPath() : built.wasmPath()).getFileName().toString();
-    ObjectNode out = ModuleCheck.problem(built.artifact(), artifactName, state.config())
-        .map(Answers::error)
-        .orElseGet(() -> boards.deploy(board, moduleId, built.artifact(), replace, victim, simCompiled, rollback));
-    out.put("step", "load");
-    if (simCompiled) {
-      out.put("note", state.board() + " is a simulated board: mode=aot runs the wasm compiled to JVM bytecode"
-          + " (the simulator's stand-in for WAMR AOT; it cannot run native " + state.config().arch() + " code)");
-    }
+    CompletionStage<ObjectNode> deployed = ModuleCheck.problem(built.artifact(), artifactName, state.config())
+        .map(p -> CompletableFuture.completedFuture(Answers.error(p)))
+        .orElseGet(() -> boards.deploy(board, moduleId, built.artifact(), replace, victim, simCompiled, rollback)
+            .toCompletableFuture());
+    return deployed.thenApply(out -> {
+      out.put("step", "load");
+      if (simCompiled) {
+        out.put("note", state.board() + " is a simulated board: mode=aot runs the wasm compiled to JVM bytecode"
+            + " (the simulator's stand-in for WAMR AOT; it cannot run native " + state.config().arch() + " code)");
+      }
+      putPath(out, "wasm_path", built.wasmPath());
+      putPath(out, "aot_path", built.aotPath());
+      out.put("cached", built.cached());
+      return out;
+    });
+  }
+
+  private static ObjectNode buildFailed(BuildResult built) {
+    ObjectNode out = Answers.error(built.error());
+    out.put("step", built.step());
     putPath(out, "wasm_path", built.wasmPath());
-    putPath(out, "aot_path", built.aotPath());
-    out.put("cached", built.cached());
+    out.put("stdout", built.stdout() == null ? "" : built.stdout());
+    out.put("stderr", built.stderr() == null ? "" : built.stderr());
     return out;
   }
 
