@@ -23,9 +23,11 @@ import org.apache.pekko.util.ByteString;
 /**
  * What the fleet page shows, as one JSON snapshot: every board of the cluster (the host API's
  * {@code boards}: node, link, slots, modules, pool) and the console tails of the first boards.
- * While a page watches (or asked lately), the snapshot is made again every {@code refresh}; each
- * watching page gets it as a server-sent event whenever it changed, so a change anywhere in the
- * cluster shows within about two refresh periods. Nobody watching: nothing is asked.
+ * While a page watches (or asked lately), a snapshot is started every {@code refresh} (a second
+ * one while the last is still being made, when the cluster is slow to describe its boards);
+ * each watching page gets the newest as a server-sent event as soon as it changed, so a change
+ * anywhere in the cluster shows within a refresh period and the time to make one snapshot.
+ * Nobody watching: nothing is asked.
  */
 final class FleetFeed {
 
@@ -36,7 +38,10 @@ final class FleetFeed {
   private final DashboardSettings settings;
   private final ObjectMapper json;
   private final String node;
-  private final AtomicReference<String> latest = new AtomicReference<>();
+  /** A snapshot and when it was begun: of two made at once, the one begun later is the newer. */
+  private record Made(long begun, String json) {}
+
+  private final AtomicReference<Made> latest = new AtomicReference<>();
   private final AtomicInteger watchers = new AtomicInteger();
   private volatile long wantedAt = System.nanoTime();
 
@@ -47,17 +52,20 @@ final class FleetFeed {
     this.node = NodeNames.own(system);
     Source.tick(Duration.ZERO, settings.refresh(), "tick")
         .filter(t -> watchers.get() > 0 || System.nanoTime() - wantedAt < WANTED_FOR.toNanos())
-        .mapAsync(1, t -> snapshot().exceptionally(failure -> latest.get()))
-        .runWith(Sink.foreach(s -> {
-          if (s != null) {
-            latest.set(s);
-          }
-        }), Materializer.createMaterializer(system));
+        .mapAsync(2, t -> snapshot().exceptionally(failure -> null)) // two at most
+        .runWith(Sink.ignore(), Materializer.createMaterializer(system));
   }
 
-  /** A fresh snapshot, also kept as the latest. */
+  /** The newest snapshot made so far, or null. */
+  private String newest() {
+    Made made = latest.get();
+    return made == null ? null : made.json();
+  }
+
+  /** A fresh snapshot, also kept as the newest unless one begun later was made first. */
   CompletionStage<String> snapshot() {
-    wantedAt = System.nanoTime();
+    long begun = System.nanoTime();
+    wantedAt = begun;
     return api.query(request("boards", null)).thenCompose(boards -> {
       ObjectNode out = json.createObjectNode();
       out.put("node", node);
@@ -84,7 +92,8 @@ final class FleetFeed {
       }
       return CompletableFuture.allOf(tails.toArray(CompletableFuture[]::new)).thenApply(v -> {
         String s = out.toString();
-        latest.set(s);
+        Made made = new Made(begun, s);
+        latest.accumulateAndGet(made, (now, next) -> now == null || next.begun() - now.begun() > 0 ? next : now);
         return s;
       });
     });
@@ -118,10 +127,12 @@ final class FleetFeed {
       }
     };
     // the first event is made now: what was kept may be from long before this page came
-    Source<String, NotUsed> now = Source.completionStage(snapshot().exceptionally(failure -> latest.get()))
+    Source<String, NotUsed> now = Source.completionStage(snapshot().exceptionally(failure -> newest()))
         .filter(java.util.Objects::nonNull);
-    Source<String, ?> later = Source.tick(settings.refresh(), settings.refresh(), "tick")
-        .map(t -> java.util.Optional.ofNullable(latest.get()))
+    // the newest snapshot, looked at often: a page sees a change as soon as it is made
+    Duration look = settings.refresh().dividedBy(5);
+    Source<String, ?> later = Source.tick(look, look, "tick")
+        .map(t -> java.util.Optional.ofNullable(newest()))
         .filter(java.util.Optional::isPresent)
         .map(java.util.Optional::get);
     return now.concat(later)
