@@ -275,14 +275,16 @@ class FleetClusterTest {
     assertTrue(client("gw1").load("p2", "math_ops", BuiltModules.wasmBytes("math_ops"), null, false, null).ok());
     long answered = System.nanoTime();
     String shown = null;
-    while (shown == null && System.nanoTime() - answered < Duration.ofSeconds(1).toNanos()) {
+    while (shown == null && System.nanoTime() - answered < Duration.ofSeconds(10).toNanos()) {
       String e = events.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
       if (e != null && e.matches(".*\\{\"board\":\"p2\",\"node\":\"gw2\"[^\\]]*\"id\":\"math_ops\".*")) {
         shown = e;
       }
     }
+    long tookMs = (System.nanoTime() - answered) / 1_000_000;
     watching.cancel(true);
-    assertTrue(shown != null, "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer");
+    assertTrue(shown != null && tookMs <= 1000,
+        "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer: " + (shown == null ? "not in 10 s" : tookMs + " ms"));
 
     // A fleet STATUS from one node: each node asks its own boards in one round, and every board
     // answers its own STATUS_OK, shown with the node that drives it.

@@ -137,9 +137,14 @@ final class BoardAccess {
    * node OWNER_DOWN, each with what was last seen of it.
    */
   CompletionStage<ObjectNode> boards() {
+    return boards(BOARD_STATE_TIMEOUT);
+  }
+
+  /** {@link #boards}, each board given {@code wait} to describe itself (a live view waits less). */
+  CompletionStage<ObjectNode> boards(Duration wait) {
     // a node that does not describe its boards in time: they are listed with what was last seen of them
-    CompletionStage<Map<String, BoardState>> described = within(directory.describe(BOARD_STATE_TIMEOUT),
-        BOARD_STATE_TIMEOUT.plus(settings.askMargin()), "the fleet view")
+    CompletionStage<Map<String, BoardState>> described = within(directory.describe(wait),
+        wait.plus(settings.askMargin()), "the fleet view")
         .handle((d, failure) -> failure == null ? d.states() : Map.<String, BoardState>of());
     return within(directory.list(), settings.askMargin(), "the fleet view")
         .thenCombine(described, boardJson::list);

@@ -87,6 +87,15 @@ public final class HostApi {
     return serve(request, InputStream.nullInputStream(), event -> { });
   }
 
+  /**
+   * The fleet page's view of every board ({@code boards}), each board given {@code wait} to
+   * describe itself: a board that takes longer (moving, its node busy) shows as last seen for
+   * one snapshot instead of holding the page back. Not counted as a host API request.
+   */
+  public CompletionStage<ObjectNode> boards(Duration wait) {
+    return boards.boards(wait);
+  }
+
   /** The command a request counts under: a known cmd (and a v2 op), else "unknown" (no unbounded labels). */
   static String commandLabel(JsonNode request) {
     String canonical = ApiRequest.canonical(request == null ? "" : request.path("cmd").asText(""));

@@ -28,6 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * One board: owns its link (kept open, reconnected with backoff), sends one command at a time
@@ -178,7 +179,13 @@ public final class DeviceActor {
 
   private record ConnectFailed(String reason, long generation) implements Command {}
 
-  private record LineReceived(String line, long generation) implements Command {}
+  /** A line of the link of {@code generation}; the link sends the next once {@code ackTo} hears {@link LineAck}. */
+  private record LineReceived(String line, long generation, ActorRef<LineAck> ackTo) implements Command {}
+
+  /** The link's stream started: it sends lines once {@code ackTo} hears {@link LineAck} (after Connected). */
+  private record LinkStarted(long generation, ActorRef<LineAck> ackTo) implements Command {}
+
+  private enum LineAck { INSTANCE }
 
   private record LinkClosed(String reason, long generation) implements Command {}
 
@@ -222,6 +229,8 @@ public final class DeviceActor {
   private final Exchange exchange;
   private final ArrayDeque<String> console = new ArrayDeque<>();
   private BoardConnection connection;
+  /** The link being opened started its stream before Connected: its first line waits for this ack. */
+  private ActorRef<LineAck> linkStarted;
   private long generation;
   private long nextId;
   private Duration backoff;
@@ -315,6 +324,7 @@ public final class DeviceActor {
   /** What every state answers alike: queries, keep-alives and the slots' RESULT waiter timers. */
   private BehaviorBuilder<Command> inEveryState() {
     return Behaviors.receive(Command.class)
+        .onMessage(LinkStarted.class, this::onLinkStarted)
         .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(GetState.class, this::onGetState)
@@ -323,12 +333,30 @@ public final class DeviceActor {
 
   private void connect() {
     long gen = ++generation;
+    linkStarted = null;
     String name = "board-" + board.id();
+    // the board's lines come with backpressure: the link sends the next once this actor took one
+    org.apache.pekko.stream.javadsl.Sink<String, org.apache.pekko.NotUsed> lines = ActorSink.actorRefWithBackpressure(
+        context.getSelf(), (ActorRef<LineAck> ackTo, String line) -> new LineReceived(line, gen, ackTo),
+        ackTo -> new LinkStarted(gen, ackTo), LineAck.INSTANCE,
+        new LinkClosed("closed by the board", gen), failure -> new LinkClosed(rootMessage(failure), gen));
     java.util.concurrent.CompletionStage<BoardConnection> opening = BoardConnection.open(context.getSystem(),
-        board.endpoint(), board.baud(), timeouts.payloadLead(), timeouts.connect(), name, blockingIo);
+        board.endpoint(), board.baud(), timeouts.payloadLead(), timeouts.connect(), name, blockingIo, lines);
     context.pipeToSelf(opening, (c, failure) -> failure == null
         ? new Connected(c, gen)
         : new ConnectFailed(rootMessage(failure), gen));
+  }
+
+  /** The stream of the link being opened started: its lines flow once it is Connected. */
+  private Behavior<Command> onLinkStarted(LinkStarted m) {
+    if (m.generation() == generation) {
+      if (connection != null) {
+        m.ackTo().tell(LineAck.INSTANCE);
+      } else {
+        linkStarted = m.ackTo();
+      }
+    }
+    return Behaviors.same();
   }
 
   private static String rootMessage(Throwable t) {
@@ -345,9 +373,10 @@ public final class DeviceActor {
       return Behaviors.same();
     }
     connection = m.connection();
-    long gen = generation;
-    ActorRef<Command> self = context.getSelf();
-    connection.start(line -> self.tell(new LineReceived(line, gen)), reason -> self.tell(new LinkClosed(reason, gen)));
+    if (linkStarted != null) {
+      linkStarted.tell(LineAck.INSTANCE); // now its lines may come
+      linkStarted = null;
+    }
     context.getLog().info("board {}: connected to {}", board.id(), board.endpoint());
     metrics.connected(board.id(), everConnected);
     everConnected = true;
@@ -531,7 +560,7 @@ public final class DeviceActor {
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
         .onMessage(Status.class, this::onStatus)
-        .onMessage(LineReceived.class, m -> onLine(m, null))
+        .onMessage(LineReceived.class, m -> taken(m, onLine(m, null)))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, null))
         .onMessage(Connected.class, m -> {
           m.connection().close();
@@ -593,7 +622,7 @@ public final class DeviceActor {
   private Behavior<Command> awaiting(Op op) {
     return inEveryState()
         .onSignal(PostStop.class, signal -> onPostStop(op))
-        .onMessage(LineReceived.class, m -> onLine(m, op))
+        .onMessage(LineReceived.class, m -> taken(m, onLine(m, op)))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
         .onMessage(Load2Silence.class, m -> onLoad2Silence(m, op))
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
@@ -728,6 +757,12 @@ public final class DeviceActor {
     exchange.loadEnded(load);
     exchange.finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
     return sync();
+  }
+
+  /** A line was handled: its link may send the next. */
+  private static Behavior<Command> taken(LineReceived m, Behavior<Command> next) {
+    m.ackTo().tell(LineAck.INSTANCE);
+    return next;
   }
 
   /** A line from the board; {@code op} is the command awaiting its reply, or null. */

@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
@@ -36,8 +34,10 @@ import org.apache.pekko.util.ByteString;
  * command lines and LOAD payloads go through one queue, so they keep their order, and are
  * written no faster than the board's UART takes them (at most {@code lead} bytes ahead of the
  * wire), so that {@link #cancelPayloads} stops a payload within a few bytes. Inbound, the bytes
- * become lines. The stream's end is the link's end: {@code onClosed}, after which no further
- * line is delivered.
+ * become lines, which go to the sink the owner gives at {@link #open} (the DeviceActor's
+ * {@code ActorSink} with backpressure: a board that talks faster than its actor reads is held
+ * back by the stream, not queued in a mailbox). The stream's end is the link's end, and the
+ * sink's.
  */
 public final class BoardConnection implements AutoCloseable {
 
@@ -51,11 +51,8 @@ public final class BoardConnection implements AutoCloseable {
       boolean paced) {}
 
   private final AtomicLong payloadEpoch = new AtomicLong();
-  private final ConcurrentLinkedQueue<Object> early = new ConcurrentLinkedQueue<>();
   private final SharedKillSwitch kill;
   private volatile BoundedSourceQueue<Out> queue;
-  private volatile Consumer<String> lines;
-  private volatile Consumer<String> closedBy;
   private volatile boolean closed;
   private final int chunk;
   /** What else closes with the link (a serial port). */
@@ -68,24 +65,25 @@ public final class BoardConnection implements AutoCloseable {
 
   /**
    * Opens the link; completes once it is up (a TCP connection established, a serial port
-   * open), or fails with the reason. A serial port is opened on {@code blockingIo}.
+   * open), or fails with the reason. A serial port is opened on {@code blockingIo}. The board's
+   * lines, without their endings, go to {@code lines}, which also sees the link's end.
    */
   public static CompletionStage<BoardConnection> open(ActorSystem<?> system, Endpoint endpoint, int baud, int lead,
-      Duration connectTimeout, String name, Executor blockingIo) {
+      Duration connectTimeout, String name, Executor blockingIo, Sink<String, NotUsed> lines) {
     BoardConnection c = new BoardConnection(name, lead);
     if (endpoint.isTcp()) {
       Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp = Tcp.get(system).outgoingConnection(
           new InetSocketAddress(endpoint.host(), endpoint.port()), Optional.empty(), List.of(), true,
           Optional.of(connectTimeout), Optional.empty());
-      return c.run(system, tcp, baud).thenApply(connected -> c);
+      return c.run(system, tcp, baud, lines).thenApply(connected -> c);
     }
     return CompletableFuture.supplyAsync(() -> openSerial(endpoint, baud), blockingIo).thenCompose(port -> {
       Flow<ByteString, ByteString, NotUsed> serial = Flow.fromSinkAndSourceCoupled(
           StreamConverters.fromOutputStream(port::getOutputStream, true),
           StreamConverters.fromInputStream(port::getInputStream, 4096));
       c.onClose = port::closePort; // the port closes with the stream
-      return c.run(system, serial.mapMaterializedValue(m -> CompletableFuture.completedFuture((Object) port)), baud)
-          .thenApply(x -> c);
+      return c.run(system, serial.mapMaterializedValue(m -> CompletableFuture.completedFuture((Object) port)), baud,
+          lines).thenApply(x -> c);
     });
   }
 
@@ -111,7 +109,7 @@ public final class BoardConnection implements AutoCloseable {
 
   /** Materializes queue -> pacing -> link -> lines; completes with the link's own "up" signal. */
   private <M> CompletionStage<M> run(ActorSystem<?> system, Flow<ByteString, ByteString, CompletionStage<M>> link,
-      int baud) {
+      int baud, Sink<String, NotUsed> lines) {
     int bytesPerSecond = Math.max(1, baud / 10);
     // The throttle's timer ticks every 10 ms or so, longer than one piece takes on the UART
     // (64 bytes: 5.6 ms at 115200): a bucket of one piece lost what the wait overran and held a
@@ -128,11 +126,11 @@ public final class BoardConnection implements AutoCloseable {
             .viaMat(link, Keep.both())
             .via(kill.flow())
             .via(lines())
-            .toMat(Sink.foreach(this::deliver), Keep.both())
+            .watchTermination(Keep.both())
+            .to(lines)
             .run(system);
     queue = m.first().first();
-    m.second().whenComplete((done, failure) -> ended(failure == null ? "closed by the board"
-        : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
+    m.second().whenComplete((done, failure) -> ended());
     return m.first().second();
   }
 
@@ -183,58 +181,11 @@ public final class BoardConnection implements AutoCloseable {
     });
   }
 
-  private void deliver(String line) {
-    Consumer<String> to = lines;
-    if (to == null) {
-      synchronized (early) {
-        if (lines == null) { // not started yet: kept for start()
-          early.add(line);
-          return;
-        }
-        to = lines;
-      }
-    }
-    if (!closed) {
-      to.accept(line);
-    }
-  }
-
-  private void ended(String reason) {
-    Consumer<String> to = closedBy;
-    boolean wasOpen = !closed;
+  /** The link ended: nothing more is written, and what else it holds (a serial port) closes. */
+  private void ended() {
     closed = true;
     payloadEpoch.incrementAndGet();
     onClose.run();
-    if (to == null) {
-      synchronized (early) {
-        if (closedBy == null) {
-          early.add(new Closed(reason));
-          return;
-        }
-        to = closedBy;
-      }
-    }
-    if (wasOpen) {
-      to.accept(reason);
-    }
-  }
-
-  private record Closed(String reason) {}
-
-  /** Starts delivering lines (without their line ending) until the link closes. */
-  public void start(Consumer<String> onLine, Consumer<String> onClosed) {
-    synchronized (early) {
-      for (Object e; (e = early.poll()) != null; ) {
-        if (e instanceof String line) {
-          onLine.accept(line);
-        } else if (e instanceof Closed c) {
-          onClosed.accept(c.reason());
-          return;
-        }
-      }
-      lines = onLine;
-      closedBy = onClosed;
-    }
   }
 
   /** Queues a line (a {@code \n} is added); completes when it goes out. */

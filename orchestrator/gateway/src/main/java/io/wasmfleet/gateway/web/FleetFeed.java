@@ -66,7 +66,8 @@ final class FleetFeed {
   CompletionStage<String> snapshot() {
     long begun = System.nanoTime();
     wantedAt = begun;
-    return api.query(request("boards", null)).thenCompose(boards -> {
+    // a board that does not describe itself within two refreshes shows as last seen this once
+    return api.boards(settings.refresh().multipliedBy(2)).thenCompose(boards -> {
       ObjectNode out = json.createObjectNode();
       out.put("node", node);
       out.set("boards", boards.path("boards"));
