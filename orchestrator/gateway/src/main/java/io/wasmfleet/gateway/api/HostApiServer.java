@@ -49,6 +49,8 @@ public final class HostApiServer {
                   : new BindFailed(failure, open.bound()));
           return Behaviors.same();
         })
+        // a client may connect before Bound is here (StartUpTest hammers the port): its connection is served
+        .onMessage(Accepted.class, m -> accept(context, m, settings, api, json))
         .onMessage(BindFailed.class, m -> {
           m.bound().completeExceptionally(new java.io.IOException("cannot listen on " + settings.host() + ":"
               + settings.port() + ": " + m.cause().getMessage(), m.cause()));
@@ -64,19 +66,23 @@ public final class HostApiServer {
   private static Behavior<Command> serving(ActorContext<Command> context, Tcp.ServerBinding binding,
       ApiSettings settings, HostApi api, ObjectMapper json) {
     return Behaviors.receive(Command.class)
-        .onMessage(Accepted.class, m -> {
-          if (context.getChildren().size() >= settings.maxConnections()) {
-            refuse(context, m.connection(), settings);
-          } else {
-            context.spawnAnonymous(ApiConnection.create(m.connection(), api, settings, json));
-          }
-          return Behaviors.same();
-        })
+        .onMessage(Accepted.class, m -> accept(context, m, settings, api, json))
         .onSignal(PostStop.class, s -> {
           binding.unbind();
           return Behaviors.same();
         })
         .build();
+  }
+
+  /** Every accepted connection gets its own ApiConnection, or over max-connections an error answer. */
+  private static Behavior<Command> accept(ActorContext<Command> context, Accepted m, ApiSettings settings, HostApi api,
+      ObjectMapper json) {
+    if (context.getChildren().size() >= settings.maxConnections()) {
+      refuse(context, m.connection(), settings);
+    } else {
+      context.spawnAnonymous(ApiConnection.create(m.connection(), api, settings, json));
+    }
+    return Behaviors.same();
   }
 
   private static void refuse(ActorContext<Command> context, Tcp.IncomingConnection connection, ApiSettings settings) {
