@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.build.BuildResult;
+import io.wasmfleet.gateway.build.ModuleCheck;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
@@ -11,13 +12,16 @@ import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
 import io.wasmfleet.gateway.fleet.BoardDirectory;
+import io.wasmfleet.gateway.fleet.FleetView;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,18 +54,26 @@ final class BoardAccess {
   private final ActorRef<Deployments.Deploy> deployments;
   private final ApiSettings settings;
   private final BoardJson boardJson;
+  private final Executor blockingIo;
 
   BoardAccess(ActorSystem<?> system, BoardDirectory directory, ActorRef<Deployments.Deploy> deployments,
-      ApiSettings settings, BoardJson boardJson) {
+      ApiSettings settings, BoardJson boardJson, Executor blockingIo) {
     this.system = system;
     this.directory = directory;
     this.deployments = deployments;
     this.settings = settings;
     this.boardJson = boardJson;
+    this.blockingIo = blockingIo;
   }
 
-  BoardDirectory directory() {
-    return directory;
+  /** Where every board of the fleet is, from this node's fleet view (no question to any board). */
+  CompletionStage<List<FleetView.Placement>> placements() {
+    return within(directory.list(), settings.askMargin(), "the fleet view");
+  }
+
+  /** STATUS of {@code ids} in one round: each node asks its own boards (see {@code FleetStatus}). */
+  CompletionStage<FleetView.BoardAnswers> statusOf(List<String> ids, int parallel, Duration perBoard) {
+    return directory.statusOf(ids, parallel, perBoard);
   }
 
   CompletionStage<RecipientRef<DeviceActor.Command>> find(String id) {
@@ -146,8 +158,7 @@ final class BoardAccess {
     CompletionStage<Map<String, BoardState>> described = within(directory.describe(wait),
         wait.plus(settings.askMargin()), "the fleet view")
         .handle((d, failure) -> failure == null ? d.states() : Map.<String, BoardState>of());
-    return within(directory.list(), settings.askMargin(), "the fleet view")
-        .thenCombine(described, boardJson::list);
+    return placements().thenCombine(described, boardJson::list);
   }
 
   /** {@link #boards}, waited for (a campaign's own thread only). */
@@ -172,11 +183,21 @@ final class BoardAccess {
         .thenCompose(next -> next);
   }
 
-  /** Loads a module through the DeploymentActor: victim choice, replace, rollback. */
-  CompletionStage<ObjectNode> deploy(RecipientRef<DeviceActor.Command> board, String moduleId, byte[] payload,
-      boolean replace, String victim, boolean simCompiled, boolean rollback) {
-    DeploymentActor.Request request = new DeploymentActor.Request(moduleId, payload, replace, victim, simCompiled,
-        rollback);
+  /**
+   * Loads a module through the DeploymentActor (victim choice, replace, rollback), once it passes
+   * the check against the board ({@code name}: the file it came as). The check parses the whole
+   * module (Chicory), so it runs on the blocking-I/O dispatcher; a module the board cannot take
+   * is answered with why.
+   */
+  CompletionStage<ObjectNode> deploy(RecipientRef<DeviceActor.Command> board, BoardState state, String name,
+      DeploymentActor.Request request) {
+    return CompletableFuture.supplyAsync(() -> ModuleCheck.problem(request.payload(), name, state.config()), blockingIo)
+        .thenCompose(problem -> problem.isPresent()
+            ? CompletableFuture.completedFuture(Answers.error(problem.get()))
+            : deploy(board, request));
+  }
+
+  private CompletionStage<ObjectNode> deploy(RecipientRef<DeviceActor.Command> board, DeploymentActor.Request request) {
     Duration timeout = settings.deployTimeout().plus(settings.askMargin());
     return within(Asks.<Deployments.Deploy, DeploymentActor.Deployed>ask(
         deployments, reply -> new Deployments.Deploy(board, request, reply), timeout, system.scheduler()),

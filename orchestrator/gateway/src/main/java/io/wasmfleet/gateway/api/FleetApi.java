@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
-import io.wasmfleet.gateway.build.ModuleCheck;
+import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
 import io.wasmfleet.gateway.fleet.FleetView;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.stream.Materializer;
@@ -36,16 +35,14 @@ final class FleetApi {
   private final ModuleBuilder builder;
   private final ApiSettings settings;
   private final ObjectMapper json;
-  private final Executor blockingIo;
   private final Materializer materializer;
 
-  FleetApi(BoardAccess boards, ModuleBuilder builder, ApiSettings settings, ObjectMapper json, Executor blockingIo,
+  FleetApi(BoardAccess boards, ModuleBuilder builder, ApiSettings settings, ObjectMapper json,
       Materializer materializer) {
     this.boards = boards;
     this.builder = builder;
     this.settings = settings;
     this.json = json;
-    this.blockingIo = blockingIo;
     this.materializer = materializer;
   }
 
@@ -96,7 +93,7 @@ final class FleetApi {
     if (select != null && select.startsWith("tag=")) {
       return boards.boards().thenApply(list -> list.get("boards"));
     }
-    return BoardAccess.within(boards.directory().list(), settings.askMargin(), "the fleet view").thenApply(placements -> {
+    return boards.placements().thenApply(placements -> {
       ArrayNode list = json.createArrayNode();
       for (FleetView.Placement p : placements) {
         ObjectNode b = list.addObject();
@@ -117,7 +114,7 @@ final class FleetApi {
       List<FleetOperation.Target> targets, int parallel) {
     Duration timeout = settings.commandTimeout(settings.statusTimeout(), Duration.ZERO);
     List<String> ids = targets.stream().filter(t -> t.unavailable() == null).map(FleetOperation.Target::board).toList();
-    CompletionStage<FleetView.BoardAnswers> round = boards.directory().statusOf(ids, parallel, timeout)
+    CompletionStage<FleetView.BoardAnswers> round = boards.statusOf(ids, parallel, timeout)
         .exceptionally(failure -> new FleetView.BoardAnswers(Map.of(), Map.of()));
     return t -> round.thenCompose(r -> {
       Answer a = r.answers().get(t.board());
@@ -151,8 +148,8 @@ final class FleetApi {
   }
 
   /**
-   * Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that. The
-   * module check (Chicory's parser) runs on the blocking-I/O dispatcher; nothing waits.
+   * Deploys {@code wasm}, or builds {@code source} once per target (cpu) and deploys that;
+   * nothing waits.
    */
   private Function<FleetOperation.Target, CompletionStage<ObjectNode>> deploy(ApiRequest r, String moduleId,
       byte[] wasm, byte[] source, Consumer<ObjectNode> events) {
@@ -167,18 +164,15 @@ final class FleetApi {
       boolean aot = mode.equals("aot") && !simCompiled;
       CompletionStage<BuildResult> built = source == null ? CompletableFuture.completedFuture(null)
           : builds.computeIfAbsent(aot ? state.config().cpu() : "wasm", k -> build(source, name, aot, state, k, events));
-      return built.thenComposeAsync(b -> {
+      return built.thenCompose(b -> {
         if (b != null && !b.ok()) {
           ObjectNode out = Answers.error(b.step() + " failed: " + b.error());
           out.put("step", b.step());
           return CompletableFuture.completedFuture(out);
         }
-        byte[] payload = b == null ? wasm : b.artifact();
-        return ModuleCheck.problem(payload, name, state.config())
-            .map(p -> CompletableFuture.completedFuture(Answers.error(p)))
-            .orElseGet(() -> boards.deploy(board, moduleId, payload, replace, victim, simCompiled, rollback)
-                .toCompletableFuture());
-      }, blockingIo);
+        return boards.deploy(board, state, name, new DeploymentActor.Request(moduleId, b == null ? wasm : b.artifact(),
+            replace, victim, simCompiled, rollback));
+      });
     }));
   }
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
-import io.wasmfleet.gateway.build.ModuleCheck;
+import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.BoardState;
@@ -59,8 +59,8 @@ public final class HostApi {
       ModuleBuilder builder, ApiSettings settings, ObjectMapper json, CampaignApi campaigns, Executor blockingIo) {
     this.system = system;
     this.boards = new BoardAccess(system, directory, deployments, settings,
-        new BoardJson(json, BoardAccess.BOARD_STATE_TIMEOUT));
-    this.fleet = new FleetApi(boards, builder, settings, json, blockingIo, Materializer.createMaterializer(system));
+        new BoardJson(json, BoardAccess.BOARD_STATE_TIMEOUT), blockingIo);
+    this.fleet = new FleetApi(boards, builder, settings, json, Materializer.createMaterializer(system));
     this.campaigns = campaigns;
     this.builder = builder;
     this.settings = settings;
@@ -152,8 +152,8 @@ public final class HostApi {
   // ---- the v1 commands -----------------------------------------------------------------------
 
   /**
-   * LOAD: the blob (in memory already) checked against the board's CPU and deployed. The
-   * module check (Chicory's parser) runs on the blocking-I/O dispatcher; nothing waits.
+   * LOAD: the blob (in memory already) checked against the board's CPU and deployed; nothing
+   * waits.
    */
   private CompletionStage<ObjectNode> load(ApiRequest r, InputStream in) {
     byte[] blob = Blobs.receive(r, in, "blob_size", "blob_crc32", settings.maxBlob());
@@ -162,11 +162,8 @@ public final class HostApi {
     boolean replace = r.bool("replace", false);
     String victim = r.victim();
     boolean rollback = r.bool("rollback", true);
-    return boards.find(r.text("device", true)).thenCompose(board -> boards.state(board)
-        .thenApplyAsync(state -> ModuleCheck.problem(blob, name, state.config()), blockingIo)
-        .thenCompose(problem -> problem.isPresent()
-            ? CompletableFuture.<ObjectNode>failedFuture(new ApiError(problem.get()))
-            : boards.deploy(board, moduleId, blob, replace, victim, false, rollback)));
+    return boards.find(r.text("device", true)).thenCompose(board -> boards.state(board).thenCompose(state ->
+        boards.deploy(board, state, name, new DeploymentActor.Request(moduleId, blob, replace, victim, false, rollback))));
   }
 
   /** BUILD_AND_LOAD: built for the board's CPU (or as wasm), checked, deployed; the answer names the build's files. */
@@ -183,22 +180,19 @@ public final class HostApi {
       boolean simCompiled = mode.equals("aot") && state.simulated();
       ModuleBuilder.Target target = new ModuleBuilder.Target(state.config().cpu(), state.config().arch());
       return boards.build(builder, source, name, mode.equals("aot") && !simCompiled, target)
-          .thenComposeAsync(built -> built.ok()
-              ? deployBuilt(board, state, built, moduleId, replace, victim, simCompiled, rollback)
-              : CompletableFuture.completedFuture(buildFailed(built)), blockingIo);
+          .thenCompose(built -> built.ok()
+              ? deployBuilt(board, state, built, new DeploymentActor.Request(moduleId, built.artifact(), replace, victim,
+                  simCompiled, rollback))
+              : CompletableFuture.completedFuture(buildFailed(built)));
     }));
   }
 
   private CompletionStage<ObjectNode> deployBuilt(RecipientRef<DeviceActor.Command> board, BoardState state,
-      BuildResult built, String moduleId, boolean replace, String victim, boolean simCompiled, boolean rollback) {
+      BuildResult built, DeploymentActor.Request request) {
     String artifactName = (built.aotPath() != null ? built.aotPath() : built.wasmPath()).getFileName().toString();
-    CompletionStage<ObjectNode> deployed = ModuleCheck.problem(built.artifact(), artifactName, state.config())
-        .map(p -> CompletableFuture.completedFuture(Answers.error(p)))
-        .orElseGet(() -> boards.deploy(board, moduleId, built.artifact(), replace, victim, simCompiled, rollback)
-            .toCompletableFuture());
-    return deployed.thenApply(out -> {
+    return boards.deploy(board, state, artifactName, request).thenApply(out -> {
       out.put("step", "load");
-      if (simCompiled) {
+      if (request.simCompiled()) {
         out.put("note", state.board() + " is a simulated board: mode=aot runs the wasm compiled to JVM bytecode"
             + " (the simulator's stand-in for WAMR AOT; it cannot run native " + state.config().arch() + " code)");
       }

@@ -250,9 +250,7 @@ public final class BoardConnection implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    payloadEpoch.incrementAndGet();
+    ended(); // at once: nothing more is written, even before the stream has seen the abort
     kill.abort(new IOException("link closed by the gateway"));
-    onClose.run();
   }
 }
