@@ -2,7 +2,7 @@ package io.wasmfleet.sim.board;
 
 /**
  * One of the board's module slots (MAX_MODULES): empty, or holding a module that is loaded
- * or running a job. Guarded by the board's state lock.
+ * or running a job. Guarded by the {@link Modules} monitor.
  */
 final class Slot {
 

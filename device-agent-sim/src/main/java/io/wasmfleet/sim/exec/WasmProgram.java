@@ -23,7 +23,6 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
-import io.wasmfleet.sim.board.BoardProfile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,11 +118,12 @@ public final class WasmProgram {
   }
 
   /**
-   * The pool footprint of this module on a board of {@code profile} (see docs/simulator.md):
-   * linear memory is shrunk to {@code __heap_base} as WAMR does when the module cannot grow
-   * it, and the app heap is added to it.
+   * The pool footprint of this module on a board whose firmware gives each instance
+   * {@code appHeap} bytes of app heap and each exec env {@code execEnv} bytes (with its wasm
+   * stack; see docs/simulator.md): linear memory is shrunk to {@code __heap_base} as WAMR does
+   * when the module cannot grow it, and the app heap is added to it.
    */
-  public Footprint footprint(BoardProfile profile) {
+  public Footprint footprint(long appHeap, long execEnv) {
     int functions = module.functionSection().functionCount();
     int imports = module.importSection().importCount();
     int exports = module.exportSection().exportCount();
@@ -133,8 +133,8 @@ public final class WasmProgram {
         + WasmSections.size(bytes, WasmSections.DATA)
         + 64L * functions
         + 32L * (imports + exports + globals + module.typeSection().typeCount());
-    long instanceBytes = 512 + 16L * globals + linearMemory() + profile.appHeap();
-    return new Footprint(moduleBytes, instanceBytes, profile.execEnv() + profile.wasmStack());
+    long instanceBytes = 512 + 16L * globals + linearMemory() + appHeap;
+    return new Footprint(moduleBytes, instanceBytes, execEnv);
   }
 
   private long linearMemory() {

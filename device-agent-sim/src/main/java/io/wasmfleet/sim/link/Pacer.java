@@ -23,16 +23,22 @@ public final class Pacer {
   /** Bytes delivered per pacing step: about 5.6 ms at 115200 baud. */
   static final int UART_SLICE = 64;
 
+  /** Where paced bytes go: a board's UART, which may make the caller wait while it is full. */
+  @FunctionalInterface
+  interface Receiver {
+    void receive(byte[] buf, int offset, int length) throws InterruptedException;
+  }
+
   /**
-   * Hands {@code length} bytes to {@code board} the way a UART delivers them: one after
+   * Hands {@code length} bytes to {@code to} the way a UART delivers them: one after
    * another at the wire's pace, never a whole network segment at once.
    */
-  void deliver(io.wasmfleet.sim.board.SimulatedBoard board, byte[] buf, int length) throws InterruptedException {
+  void deliver(Receiver to, byte[] buf, int length) throws InterruptedException {
     long arrived = System.nanoTime();
     for (int off = 0; off < length; off += UART_SLICE) {
       int len = Math.min(UART_SLICE, length - off);
       pace(len, arrived);
-      board.receive(buf, off, len);
+      to.receive(buf, off, len);
     }
   }
 

@@ -60,7 +60,7 @@ public final class SerialLink implements AutoCloseable, Uplink {
           }
           return;
         }
-        rxPacer.deliver(board, buf, n);
+        rxPacer.deliver(board::receive, buf, n);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
