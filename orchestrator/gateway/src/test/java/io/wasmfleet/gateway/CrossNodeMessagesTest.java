@@ -7,6 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.ModuleView;
+import io.wasmfleet.gateway.device.ConsoleLines;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.transport.Endpoint;
 import io.wasmfleet.protocol.DeviceLine;
 import java.time.Duration;
@@ -34,8 +37,8 @@ class CrossNodeMessagesTest {
   @Test
   void requestsAndAnswersRoundTrip() {
     TestProbe<DeviceActor.Answer> answers = testKit.createTestProbe();
-    TestProbe<DeviceActor.BoardState> states = testKit.createTestProbe();
-    TestProbe<DeviceActor.ConsoleLines> console = testKit.createTestProbe();
+    TestProbe<BoardState> states = testKit.createTestProbe();
+    TestProbe<ConsoleLines> console = testKit.createTestProbe();
     var kit = testKit.serializationTestKit();
 
     DeviceActor.Load load = new DeviceActor.Load("m", new byte[] {0, 'a', 's', 'm', 1}, true, "v", answers.getRef());
@@ -50,15 +53,15 @@ class CrossNodeMessagesTest {
     kit.verifySerialization(new DeviceActor.GetConsole(console.getRef()), true);
     kit.verifySerialization(DeviceActor.Answer.ok("LOAD_OK"), true);
     kit.verifySerialization(DeviceActor.Answer.error("board b rebooted"), true);
-    kit.verifySerialization(new DeviceActor.ConsoleLines("b", List.of("LED ON", "hello"), 7), true);
+    kit.verifySerialization(new ConsoleLines("b", List.of("LED ON", "hello"), 7), true);
 
     BoardConfig config = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
         Endpoint.parse("tcp:127.0.0.1:7001"), 115200, 2, List.of("lab"));
-    DeviceActor.BoardState state = new DeviceActor.BoardState(config, "CONNECTED",
-        List.of(new DeviceActor.ModuleView("m", "RUNNING", "add", 5, 326)),
+    BoardState state = new BoardState(config, "CONNECTED",
+        List.of(new ModuleView("m", "RUNNING", "add", 5, 326)),
         new DeviceLine.StatusOk.PoolFigures(102400, 80000, 22400, 30000), null, true, "gw1");
     kit.verifySerialization(state, true);
-    DeviceActor.BoardState told = new DeviceActor.BoardState(config, "CONNECTED", List.of(), null, null, false, "gw2",
+    BoardState told = new BoardState(config, "CONNECTED", List.of(), null, null, false, "gw2",
         java.util.Map.of("rtos", "Zephyr", "caps", "timing,native"));
     kit.verifySerialization(told, true);
     // the fleet view's one-round description: asked of every node, answered with all its boards

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wasmfleet.gateway.deploy.Decision;
 import io.wasmfleet.gateway.device.BoardConfig;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
+import io.wasmfleet.gateway.device.BoardState;
+import io.wasmfleet.gateway.device.ModuleView;
 import io.wasmfleet.gateway.transport.Endpoint;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigFactory;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.ModuleView;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.transport.Endpoint;
 import java.time.Duration;
 import java.util.List;
@@ -30,12 +32,12 @@ class DeploymentActorTest {
   ActorTestKit testKit = new JUnit5TestKitBuilder()
       .withCustomConfig(ConfigFactory.parseString("pekko.actor.provider = local")).build();
 
-  private static DeviceActor.BoardState boardWith(String... loaded) {
+  private static BoardState boardWith(String... loaded) {
     BoardConfig c = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
         Endpoint.parse("tcp:127.0.0.1:1"), 115200, 2, List.of());
-    List<DeviceActor.ModuleView> modules = java.util.Arrays.stream(loaded)
-        .map(id -> new DeviceActor.ModuleView(id, "LOADED", null, 1, 10)).toList();
-    return new DeviceActor.BoardState(c, "CONNECTED", modules, null, null, false, "gw1");
+    List<ModuleView> modules = java.util.Arrays.stream(loaded)
+        .map(id -> new ModuleView(id, "LOADED", null, 1, 10)).toList();
+    return new BoardState(c, "CONNECTED", modules, null, null, false, "gw1");
   }
 
   @Test

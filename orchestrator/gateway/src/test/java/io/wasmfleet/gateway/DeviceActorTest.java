@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.ConsoleLines;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
 import io.wasmfleet.gateway.transport.Endpoint;
@@ -90,7 +92,7 @@ class DeviceActorTest {
     try (BoardFarm farm = farm("a6")) {
       ActorRef<DeviceActor.Command> device = device(board("a6", farm.endpoint("a6")));
       TestProbe<Answer> probe = testKit.createTestProbe();
-      TestProbe<DeviceActor.BoardState> state = testKit.createTestProbe();
+      TestProbe<BoardState> state = testKit.createTestProbe();
       device.tell(new DeviceActor.Load("a", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
       assertEquals("LOAD_OK", probe.receiveMessage().detail());
       device.tell(new DeviceActor.Load("b", BuiltModules.wasmBytes("toggle_forever"), false, null, probe.getRef()));
@@ -171,7 +173,7 @@ class DeviceActorTest {
       assertEquals("LOAD_OK", probe.receiveMessage().detail());
       device.tell(new DeviceActor.Start("h", "hello", "n=60", true, Duration.ofSeconds(5), probe.getRef()));
       assertTrue(probe.receiveMessage().ok());
-      TestProbe<DeviceActor.ConsoleLines> console = testKit.createTestProbe();
+      TestProbe<ConsoleLines> console = testKit.createTestProbe();
       device.tell(new DeviceActor.GetConsole(console.getRef()));
       List<String> lines = console.receiveMessage().lines();
       assertEquals(50, lines.size(), "console-lines = 50");

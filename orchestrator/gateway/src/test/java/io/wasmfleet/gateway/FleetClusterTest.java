@@ -275,16 +275,25 @@ class FleetClusterTest {
     assertTrue(client("gw1").load("p2", "math_ops", BuiltModules.wasmBytes("math_ops"), null, false, null).ok());
     long answered = System.nanoTime();
     String shown = null;
+    // what the page showed of p2, event by event (ms after the answer), for a failure's message
+    List<String> seenOfP2 = new ArrayList<>();
+    java.util.regex.Pattern p2Entry = java.util.regex.Pattern.compile("\\{\"board\":\"p2\"[^\\]]*\\]");
     while (shown == null && System.nanoTime() - answered < Duration.ofSeconds(10).toNanos()) {
       String e = events.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
-      if (e != null && e.matches(".*\\{\"board\":\"p2\",\"node\":\"gw2\"[^\\]]*\"id\":\"math_ops\".*")) {
+      if (e == null) {
+        continue;
+      }
+      java.util.regex.Matcher m = p2Entry.matcher(e);
+      seenOfP2.add((System.nanoTime() - answered) / 1_000_000 + " ms: " + (m.find() ? m.group() : "no p2"));
+      if (e.matches(".*\\{\"board\":\"p2\",\"node\":\"gw2\"[^\\]]*\"id\":\"math_ops\".*")) {
         shown = e;
       }
     }
     long tookMs = (System.nanoTime() - answered) / 1_000_000;
     watching.cancel(true);
     assertTrue(shown != null && tookMs <= 1000,
-        "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer: " + (shown == null ? "not in 10 s" : tookMs + " ms"));
+        "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer: " + (shown == null ? "not in 10 s" : tookMs + " ms")
+            + "; the page's events: " + seenOfP2);
 
     // A fleet STATUS from one node: each node asks its own boards in one round, and every board
     // answers its own STATUS_OK, shown with the node that drives it.

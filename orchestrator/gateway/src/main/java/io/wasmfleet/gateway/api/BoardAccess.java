@@ -9,8 +9,9 @@ import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.ConsoleLines;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.fleet.BoardDirectory;
 import io.wasmfleet.gateway.fleet.FleetView;
 import java.time.Duration;
@@ -138,7 +139,7 @@ final class BoardAccess {
         reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
   }
 
-  CompletionStage<DeviceActor.ConsoleLines> console(String device) {
+  CompletionStage<ConsoleLines> console(String device) {
     return find(device).thenCompose(board -> within(Asks.ask(board, DeviceActor.GetConsole::new,
         settings.askMargin(), system.scheduler()), settings.askMargin(), "board " + device));
   }

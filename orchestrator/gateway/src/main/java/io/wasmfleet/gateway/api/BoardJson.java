@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.ModuleView;
+import io.wasmfleet.gateway.device.ConsoleLines;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.fleet.FleetView;
 import java.time.Duration;
 import java.util.List;
@@ -77,7 +79,7 @@ final class BoardJson {
     b.put("simulated", s.simulated());
     b.put("slots", s.config().slots());
     ArrayNode modules = b.putArray("modules");
-    for (DeviceActor.ModuleView m : s.modules()) {
+    for (ModuleView m : s.modules()) {
       ObjectNode mod = modules.addObject();
       mod.put("id", m.id());
       mod.put("state", m.phase());
@@ -105,7 +107,7 @@ final class BoardJson {
     return b;
   }
 
-  static ObjectNode console(DeviceActor.ConsoleLines lines) {
+  static ObjectNode console(ConsoleLines lines) {
     ObjectNode out = Answers.ok(lines.lines().size() + " lines");
     out.put("total", lines.total());
     ArrayNode list = out.putArray("lines");

@@ -8,7 +8,7 @@ import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.fleet.FleetView;
 import java.io.InputStream;
 import java.time.Duration;

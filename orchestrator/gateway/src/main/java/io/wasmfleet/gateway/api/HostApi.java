@@ -8,7 +8,7 @@ import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
 import io.wasmfleet.gateway.deploy.Deployments;
 import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.fleet.BoardDirectory;
 import io.wasmfleet.gateway.web.GatewayMetrics;
 import java.io.InputStream;

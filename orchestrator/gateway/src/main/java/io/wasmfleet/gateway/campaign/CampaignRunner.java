@@ -4,7 +4,7 @@ import io.wasmfleet.gateway.campaign.BoardOps.Located;
 import io.wasmfleet.gateway.campaign.BoardOps.StepFailed;
 import io.wasmfleet.gateway.campaign.CampaignStore.Cell;
 import io.wasmfleet.gateway.campaign.CampaignStore.CellFacts;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.protocol.DeviceLine;
 import java.nio.file.Files;
 import java.nio.file.Path;

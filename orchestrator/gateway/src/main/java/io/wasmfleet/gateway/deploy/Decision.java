@@ -1,7 +1,7 @@
 package io.wasmfleet.gateway.deploy;
 
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
+import io.wasmfleet.gateway.device.BoardState;
+import io.wasmfleet.gateway.device.ModuleView;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

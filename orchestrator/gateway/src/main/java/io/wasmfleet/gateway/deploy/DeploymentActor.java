@@ -3,7 +3,7 @@ package io.wasmfleet.gateway.deploy;
 import io.wasmfleet.gateway.CborSerializable;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
-import io.wasmfleet.gateway.device.DeviceActor.BoardState;
+import io.wasmfleet.gateway.device.BoardState;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;

@@ -3,6 +3,7 @@ package io.wasmfleet.gateway.device;
 import io.wasmfleet.gateway.CborSerializable;
 import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.transport.BoardConnection;
+import io.wasmfleet.gateway.web.GatewayMetrics;
 import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
 import io.wasmfleet.protocol.GatewayCommand;
@@ -14,9 +15,6 @@ import io.wasmfleet.gateway.device.Exchange.StatusOp;
 import io.wasmfleet.gateway.device.Exchange.Step;
 import io.wasmfleet.gateway.device.Exchange.StopOp;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,10 +45,12 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  * <p>States: {@link #disconnected}, {@link #idle}, {@link #awaiting} (a command, or the
  * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile are stashed.
  *
- * <p>This class is the link and the command state machine: it connects, writes lines and
- * payloads, runs the timers and changes state. What each line means (which reply ends which
- * command, what it does to the slots, whom a RESULT belongs to, rollback) is {@link Exchange},
- * plain logic with its own tests.
+ * <p>This class is the link and the command state machine: it connects, writes lines, runs the
+ * timers and changes state. What each line means (which reply ends which command, what it does
+ * to the slots, whom a RESULT belongs to, rollback) is {@link Exchange}, plain logic with its
+ * own tests; a LOAD's payload after LOAD_READY (v1's bytes, or LOAD v2's window of frames) is
+ * {@link Uploader}; the console tail is a {@link ConsoleRing}; what a GetState answers is a
+ * {@link BoardState}.
  */
 public final class DeviceActor {
 
@@ -139,40 +139,6 @@ public final class DeviceActor {
     }
   }
 
-  /** A module slot as the gateway sees it. */
-  public record ModuleView(String id, String phase, String func, long lastUsedMillis, long wasmBytes)
-      implements CborSerializable {
-
-    public boolean idle() {
-      return phase.equals("LOADED");
-    }
-  }
-
-  /**
-   * What the gateway knows of a board: its configuration, link, modules and last pool figures;
-   * {@code simulated} when it is tagged so or said {@code sim=1} in its HELLO; {@code reported}:
-   * what its last HELLO said (rtos, runtime, fw_version, and appended keys: board, clock_mhz, fpu, caps).
-   */
-  public record BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
-      String lastError, boolean simulated, String node, Map<String, String> reported) implements CborSerializable {
-
-    public BoardState {
-      reported = reported == null ? Map.of() : Map.copyOf(reported);
-    }
-
-    public BoardState(BoardConfig config, String link, List<ModuleView> modules, StatusOk.PoolFigures pool,
-        String lastError, boolean simulated, String node) {
-      this(config, link, modules, pool, lastError, simulated, node, Map.of());
-    }
-
-    public String board() {
-      return config.id();
-    }
-  }
-
-  /** The last console lines; {@code total} counts every line ever kept, so a follower prints only new ones. */
-  public record ConsoleLines(String board, List<String> lines, long total) implements CborSerializable {}
-
   // ---- private messages ---------------------------------------------------------------------
 
   private record Connected(BoardConnection connection, long generation) implements Command {}
@@ -193,15 +159,18 @@ public final class DeviceActor {
 
   private enum ConnectWaitExpired implements Command { INSTANCE }
 
-  private record OpTimeout(long opId, String waitingFor, Duration after) implements Command {}
+  /** The timer of the command in flight: its reply did not come within {@code after}. */
+  static final String OP_TIMER = "op";
+
+  record OpTimeout(long opId, String waitingFor, Duration after) implements Command {}
 
   /** A slot's RESULT waiter's timer (the slots are values; their timers are this actor's). */
   private record WaiterTimedOut(ModuleSlot slot, long waiter) implements Command {}
 
-  private record PayloadWritten(long opId, Throwable failure) implements Command {}
+  record PayloadWritten(long opId, Throwable failure) implements Command {}
 
   /** No LOAD_ACK for {@link Load2Upload#SILENCE} during a LOAD v2 upload. */
-  private record Load2Silence(long opId) implements Command {}
+  record Load2Silence(long opId) implements Command {}
 
   /** How often a STATUS is sent again when a leftover ERROR or LOAD_ERR came instead of STATUS_OK. */
   private static final int STATUS_RESENDS = 3;
@@ -218,16 +187,13 @@ public final class DeviceActor {
   private final DeviceTimeouts timeouts;
   private final Executor blockingIo;
   private final String nodeName;
-  private final ModuleSigner signer;
-  private final io.wasmfleet.gateway.web.GatewayMetrics metrics;
+  private final GatewayMetrics metrics;
   /** The link was up before: the next connect is a reconnect. */
   private boolean everConnected;
-  /** When the payload of the LOAD in flight began (LOAD_READY), for its throughput. */
-  private long payloadStarted;
 
   /** What the board's lines mean for the commands, slots and rollbacks (plain logic, see Exchange). */
   private final Exchange exchange;
-  private final ArrayDeque<String> console = new ArrayDeque<>();
+  private final ConsoleRing console;
   private BoardConnection connection;
   /** The link being opened started its stream before Connected: its first line waits for this ack. */
   private ActorRef<LineAck> linkStarted;
@@ -237,12 +203,9 @@ public final class DeviceActor {
   private String lastError = "not connected yet";
   private boolean waitedOut;
   private int silentSyncs;
-  private long consoleTotal;
   private boolean payloadCut;
-  /** The LOAD v2 upload in flight, or null. */
-  private Load2Upload upload2;
-  /** The frame size the last LOAD v2 upload ended with: the next one starts there (0: none yet). */
-  private int load2FrameSize;
+  /** The payload of the LOAD in flight. */
+  private final Uploader uploader;
 
   private DeviceActor(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
@@ -254,8 +217,10 @@ public final class DeviceActor {
     this.blockingIo = blockingIo;
     this.backoff = timeouts.reconnectMin();
     this.nodeName = NodeNames.own(context.getSystem());
-    this.signer = ModuleSigner.of(context.getSystem().settings().config());
-    this.metrics = io.wasmfleet.gateway.web.GatewayMetrics.get(context.getSystem());
+    ModuleSigner signer = ModuleSigner.of(context.getSystem().settings().config());
+    this.metrics = GatewayMetrics.get(context.getSystem());
+    this.console = new ConsoleRing(timeouts.consoleLines());
+    this.uploader = new Uploader(context, timers, board, timeouts, signer, metrics);
     this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
       public void start(ModuleSlot slot, long waiter, Duration after) {
@@ -461,8 +426,8 @@ public final class DeviceActor {
     payloadCut = inFlight instanceof LoadOp load && load.payloadSent();
     connection.cancelPayloads();
     connection = null;
-    upload2 = null;
-    timers.cancel("op");
+    uploader.abandon();
+    timers.cancel(OP_TIMER);
     String error = "link to board " + board.id() + " lost: " + m.reason();
     exchange.endInFlight(inFlight, error);
     exchange.linkLost(error);
@@ -497,7 +462,7 @@ public final class DeviceActor {
   /** A STATUS awaits its reply: only STATUS_OK ends it; a late command's reply is still taken. */
   private Behavior<Command> onStatusLine(DeviceLine line, StatusOp op) {
     if (line instanceof StatusOk status) {
-      timers.cancel("op");
+      timers.cancel(OP_TIMER);
       exchange.reconcile(status);
       silentSyncs = 0;
       if (op.replyTo() != null) {
@@ -614,7 +579,7 @@ public final class DeviceActor {
 
   private void send(GatewayCommand command, Op op, String waitingFor, Duration timeout) {
     connection.writeLine(command.format());
-    timers.startSingleTimer("op", new OpTimeout(op.id(), waitingFor, timeout), timeout);
+    timers.startSingleTimer(OP_TIMER, new OpTimeout(op.id(), waitingFor, timeout), timeout);
   }
 
   // ---- awaiting a direct reply --------------------------------------------------------------
@@ -624,7 +589,10 @@ public final class DeviceActor {
         .onSignal(PostStop.class, signal -> onPostStop(op))
         .onMessage(LineReceived.class, m -> taken(m, onLine(m, op)))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
-        .onMessage(Load2Silence.class, m -> onLoad2Silence(m, op))
+        .onMessage(Load2Silence.class, m -> {
+          uploader.onSilence(connection, m, op);
+          return Behaviors.same();
+        })
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
         .onMessage(LinkClosed.class, m -> onLinkClosed(m, op))
         .onMessage(Connected.class, m -> {
@@ -644,42 +612,17 @@ public final class DeviceActor {
   /** Ends {@code op}'s wait as {@code step} says; {@code reply} is the line that made the step. */
   private Behavior<Command> apply(Op op, Step step, DeviceLine reply) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
-      payloadStarted = System.nanoTime();
-      upload2 = reply instanceof DeviceLine.LoadReady ready
-          ? Load2Upload.from(load.id(), ready, load.request().payload(), signer, load2FrameSize) : null;
-      if (upload2 != null) {
-        sendFrames(load);
-      } else {
-        context.pipeToSelf(connection.writePayload(load.request().payload()),
-            (ok, failure) -> new PayloadWritten(load.id(), failure));
-        metrics.uploadWritten(board.id(), load.request().payload().length);
-        Duration wait = timeouts.payloadTime(load.command().size(), board.baud()).plus(timeouts.loadOk());
-        timers.startSingleTimer("op", new OpTimeout(load.id(), "LOAD_OK", wait), wait);
-      }
+      uploader.begin(connection, load, reply);
     }
     if (step.next() != null) {
       return awaiting(step.next());
     }
-    if (upload2 != null) {
-      load2FrameSize = upload2.frameSize();
-    }
-    upload2 = null;
-    timers.cancel("op");
-    if (op instanceof LoadOp load && load.payloadSent()) {
-      countLoad(load, reply);
-    }
+    uploader.ended(op, reply);
+    timers.cancel(OP_TIMER);
     if (step.answer() != null) {
       exchange.finish(op, step.answer());
     }
     return step.resync() || exchange.rollbackPending() ? sync() : stash.unstashAll(idle());
-  }
-
-  private void countLoad(LoadOp load, DeviceLine reply) {
-    if (reply instanceof DeviceLine.LoadOk) {
-      metrics.loaded(board.id(), load.request().payload().length, Duration.ofNanos(System.nanoTime() - payloadStarted));
-    } else if (reply instanceof DeviceLine.LoadErr err && "BAD_CRC".equals(err.code())) {
-      metrics.crcFailure(board.id(), "payload");
-    }
   }
 
   /**
@@ -693,7 +636,7 @@ public final class DeviceActor {
     String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
     context.getLog().warn("board {}: {}", board.id(), error);
     connection.cancelPayloads();
-    upload2 = null;
+    uploader.abandon();
     if (op instanceof StatusOp status && status.replyTo() == null) {
       if (status.late() != null) {
         exchange.finish(status.late(), Answer.error(status.lateReason() + "; the board did not answer STATUS either"));
@@ -714,46 +657,13 @@ public final class DeviceActor {
     return sync(op, error);
   }
 
-  /**
-   * Writes the frames the LOAD v2 window allows, and restarts the timers: silence (send again
-   * what is in flight) and the op's (the board's own inactivity timeout, then LOAD_OK's).
-   */
-  private void sendFrames(LoadOp load) {
-    writeFrames(load);
-    if (upload2.allAcknowledged()) {
-      timers.cancel("load2-silence");
-    } else {
-      timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
-    }
-    Duration wait = upload2.allAcknowledged() ? timeouts.loadOk() : timeouts.boardPayloadTimeout();
-    String waitingFor = upload2.allAcknowledged() ? "LOAD_OK" : "LOAD_ACK";
-    timers.startSingleTimer("op", new OpTimeout(load.id(), waitingFor, wait), wait);
-  }
-
-  private Behavior<Command> onLoad2Silence(Load2Silence m, Op op) {
-    if (upload2 != null && upload2.opId == m.opId() && op instanceof LoadOp load && load.id() == m.opId()) {
-      upload2.onSilence();
-      metrics.retry(board.id(), "silence");
-      writeFrames(load);
-      timers.startSingleTimer("load2-silence", new Load2Silence(load.id()), Load2Upload.SILENCE);
-    }
-    return Behaviors.same();
-  }
-
-  private void writeFrames(LoadOp load) {
-    byte[] frames = upload2.next();
-    if (frames.length > 0) {
-      metrics.uploadWritten(board.id(), frames.length);
-      context.pipeToSelf(connection.writeFrames(frames), (ok, failure) -> new PayloadWritten(load.id(), failure));
-    }
-  }
-
   private Behavior<Command> onPayloadWritten(PayloadWritten m, Op op) {
     if (m.failure() == null || m.failure() instanceof BoardConnection.PayloadCancelled
         || !(op instanceof LoadOp load) || load.id() != m.opId()) {
       return Behaviors.same();
     }
-    timers.cancel("op");
+    timers.cancel(OP_TIMER);
+    uploader.abandon();
     exchange.loadEnded(load);
     exchange.finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
     return sync();
@@ -770,13 +680,7 @@ public final class DeviceActor {
     if (m.generation() != generation) {
       return Behaviors.same();
     }
-    if (upload2 != null && Load2Upload.isAnswer(m.line()) && op instanceof LoadOp load && load.id() == upload2.opId) {
-      if (m.line().startsWith("LOAD_NAK ")) {
-        metrics.crcFailure(board.id(), "frame");
-        metrics.retry(board.id(), "frame");
-      }
-      upload2.onAnswer(m.line());
-      sendFrames(load);
+    if (uploader.onAnswer(connection, m.line(), op)) {
       return Behaviors.same();
     }
     DeviceLine line = DeviceLine.parse(m.line());
@@ -811,11 +715,7 @@ public final class DeviceActor {
   }
 
   private void keepConsole(String text) {
-    consoleTotal++;
-    console.addLast(text);
-    while (console.size() > timeouts.consoleLines()) {
-      console.removeFirst();
-    }
+    console.keep(text);
   }
 
   /** A HELLO: the board booted. Unless it is the first one, every operation in flight ends. */
@@ -828,11 +728,11 @@ public final class DeviceActor {
     if (op instanceof LoadOp load && load.payloadSent()) {
       connection.writeLine(""); // ends the line the payload was cut in: our STATUS is a line of its own
     }
-    upload2 = null;
+    uploader.abandon();
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
     metrics.rebooted(board.id());
     String error = "board " + board.id() + " rebooted; its modules are gone";
-    timers.cancel("op");
+    timers.cancel(OP_TIMER);
     exchange.endInFlight(op, error);
     exchange.rebooted(error);
     return sync();
@@ -874,7 +774,7 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> onGetConsole(GetConsole m) {
-    m.replyTo().tell(new ConsoleLines(board.id(), List.copyOf(console), consoleTotal));
+    m.replyTo().tell(console.of(board.id()));
     return Behaviors.same();
   }
 }

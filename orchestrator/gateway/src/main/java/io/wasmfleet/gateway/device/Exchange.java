@@ -2,7 +2,6 @@ package io.wasmfleet.gateway.device;
 
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.Load;
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
 import io.wasmfleet.gateway.device.DeviceActor.Start;
 import io.wasmfleet.gateway.device.DeviceActor.Stop;
 import io.wasmfleet.protocol.Crc32;

@@ -1,7 +1,6 @@
 package io.wasmfleet.gateway.device;
 
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.wasmfleet.gateway.device;
 
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.BoardState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,7 +75,7 @@ public final class FleetView {
   public record DescribeBoards(java.time.Duration within, ActorRef<BoardStates> replyTo) implements Command {}
 
   /** The states that came back, by board. */
-  public record BoardStates(Map<String, DeviceActor.BoardState> states)
+  public record BoardStates(Map<String, BoardState> states)
       implements io.wasmfleet.gateway.CborSerializable {}
 
   /** To a node's view: describe the boards driven here. */
@@ -223,7 +224,7 @@ public final class FleetView {
         mine.add(o.ref());
       }
     }
-    context.spawnAnonymous(merging(mine.size(), m.within(), DeviceActor.BoardState.class,
+    context.spawnAnonymous(merging(mine.size(), m.within(), BoardState.class,
         st -> Map.of(st.board(), st), m.replyTo(), reply -> mine.forEach(ref -> ref.tell(new DeviceActor.GetState(reply)))));
     return Behaviors.same();
   }
@@ -234,10 +235,10 @@ public final class FleetView {
    * after {@code within}.
    */
   private static <R> Behavior<Void> merging(int expected, java.time.Duration within, Class<R> type,
-      java.util.function.Function<R, Map<String, DeviceActor.BoardState>> states, ActorRef<BoardStates> replyTo,
+      java.util.function.Function<R, Map<String, BoardState>> states, ActorRef<BoardStates> replyTo,
       java.util.function.Consumer<ActorRef<R>> ask) {
     return Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
-      Map<String, DeviceActor.BoardState> all = new HashMap<>();
+      Map<String, BoardState> all = new HashMap<>();
       if (expected == 0) {
         replyTo.tell(new BoardStates(Map.of()));
         return Behaviors.stopped();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasmfleet.gateway.device.DeviceActor.ModuleView;
 import io.wasmfleet.protocol.DeviceLine.StatusOk.ModuleEntry;
 import java.time.Duration;
 import java.util.List;
