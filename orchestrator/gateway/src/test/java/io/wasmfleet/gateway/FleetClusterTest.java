@@ -291,6 +291,7 @@ class FleetClusterTest {
     }
     long tookMs = (System.nanoTime() - answered) / 1_000_000;
     watching.cancel(true);
+    System.out.println("gw3's page showed the deploy after " + tookMs + " ms: " + seenOfP2);
     assertTrue(shown != null && tookMs <= 1000,
         "gw3's page showed the deploy on p2 (gw2) within 1 s of gw1's answer: " + (shown == null ? "not in 10 s" : tookMs + " ms")
             + "; the page's events: " + seenOfP2);
