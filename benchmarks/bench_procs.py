@@ -1,6 +1,6 @@
 """What the benchmark scripts that start this project's JVMs share: the launchers' classpaths,
 starting a program and reading its output up to its "ready" line, percentiles, the machine."""
-import os, platform, subprocess, time
+import json, os, platform, random, socket, subprocess, time, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,3 +53,35 @@ def machine():
         pass
     jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return f"{os.cpu_count()} cores, {cpu}; {jdk}; {time.strftime('%Y-%m-%d')}"
+
+
+def wasm_module(size, seed):
+    """A valid wasm module of exactly `size` bytes: a custom section of random bytes (the worst
+    bytes hold few zeros, so v2's COBS adds a little; runtimes skip custom sections)."""
+    header = b"\0asm\1\0\0\0"
+    name = b"\x05bench"
+    rng = random.Random(seed)
+
+    def leb(n):
+        out = b""
+        while True:
+            b = n & 0x7F
+            n >>= 7
+            out += bytes([b | (0x80 if n else 0)])
+            if not n:
+                return out
+    # content length c, section = 0x00 + leb(len(name)+c) + name + c bytes; solve for c
+    for c in range(size, 0, -1):
+        total = len(header) + 1 + len(leb(len(name) + c)) + len(name) + c
+        if total == size:
+            return header + b"\0" + leb(len(name) + c) + name + bytes(rng.getrandbits(8) for _ in range(c))
+    raise ValueError(size)
+
+
+def host_load(api, device, blob, module_id):
+    """One v1 host API load (replace=true) over its own socket, as host.py sends it; the answer."""
+    request = {"cmd": "load", "device": device, "module_id": module_id, "blob_size": len(blob),
+               "blob_crc32": "%08x" % (zlib.crc32(blob) & 0xFFFFFFFF), "replace": True}
+    with socket.create_connection(("127.0.0.1", api)) as s:
+        s.sendall((json.dumps(request) + "\n").encode() + blob)
+        return json.loads(s.makefile().readline())

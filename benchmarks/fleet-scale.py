@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """A big simulated fleet on this machine: N network boards (one bin/agent-sim process) driven
 by three gateway nodes. Measures, in one run: boards per node, threads and heap per node,
-`fleet status --select all` and v2 `boards` latency percentiles, and the failover after
+`fleet status --select all` and v2 `boards` latency percentiles, how soon a node's fleet page
+shows a deploy made through another node to a board a third node drives, and the failover after
 kill -9 of the busiest node (time until every board is driven again; whether a `boards`
 poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 
-  benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--warmup 10] [--out FILE]
+  benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--warmup 10] [--page-deploys 20] [--out FILE]
 """
 import argparse
-import datetime, json, os, re, signal, socket, subprocess, sys, tempfile, time
+import datetime, json, os, queue, re, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
-from bench_procs import ROOT, classpath, kill_all, machine, pct, start, write_report
+from bench_procs import ROOT, classpath, host_load, kill_all, machine, pct, start, wasm_module, write_report
 
 
 
@@ -44,6 +45,40 @@ def timed(port, request):
     t = time.perf_counter()
     answer = ask(port, request)
     return (time.perf_counter() - t) * 1000, answer
+
+
+def page_latency(page, api, boards, blob):
+    """Deploys `blob` through the host API at `api` to each of `boards` in turn and returns, per
+    deploy, the ms from its answer until the fleet page at `page` (its server-sent events) shows
+    the module on that board; 0 when an event before the answer already showed it (LOADING)."""
+    events, done = queue.Queue(), threading.Event()
+
+    def watch():
+        with urllib.request.urlopen(page + "api/events", timeout=300) as stream:
+            for raw in stream:
+                if done.is_set():
+                    return
+                line = raw.decode()
+                if line.startswith("data: "):
+                    events.put((time.perf_counter(), line))
+
+    threading.Thread(target=watch, daemon=True).start()
+    events.get(timeout=60)  # the page's first snapshot
+    took = []
+    for i, board in enumerate(boards):
+        module_id = f"page{i}"
+        shown = re.compile(r'\{"board":"%s"[^\]]*"id":"%s"' % (board, module_id))
+        answer = host_load(api, board, blob, module_id)
+        if not answer.get("ok"):
+            raise SystemExit(f"deploy to {board} failed: {answer}")
+        answered = time.perf_counter()
+        while True:
+            at, data = events.get(timeout=60)
+            if shown.search(data):
+                took.append(max(0.0, (at - answered) * 1000))
+                break
+    done.set()
+    return took
 
 
 def threads(pid):
@@ -101,6 +136,8 @@ def main():
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--warmup", type=int, default=10,
                     help="untimed fleet status and boards requests first (the JIT compiles their paths on first use)")
+    ap.add_argument("--page-deploys", type=int, default=20,
+                    help="deploys whose showing on another node's fleet page is timed")
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks/results/fleet-scale.md"))
     a = ap.parse_args()
     n = a.boards
@@ -137,8 +174,11 @@ def main():
                                  text=True)
             gws[name] = p
             procs.append(p)
+        pages = {}
         for name, p in gws.items():
             for line in p.stdout:
+                if line.startswith("fleet page on "):
+                    pages[name] = line.strip()[len("fleet page on "):]
                 if line.strip() == "ready":
                     break
         def placement(port):
@@ -194,6 +234,9 @@ def main():
                       file=sys.stderr)
             ms, ans = timed(api["gw2"], {"v": 2, "cmd": "boards"})
             boards_ms.append(ms)
+        # the fleet page: gw3's page shows a deploy made through gw1 to a board gw2 drives
+        on_gw2 = sorted(b for b, (node, _) in placement(api["gw1"]).items() if node == "gw2")[:a.page_deploys]
+        page_ms = page_latency(pages["gw3"], api["gw1"], on_gw2, wasm_module(512, 1))
         # failover: kill -9 the busiest node
         busiest = max(per_node, key=per_node.get)
         survivor = next(g for g in api if g != busiest)
@@ -228,6 +271,9 @@ def main():
             ("`fleet status --select all`", f"p50 {pct(status_ms, 50):.0f} ms, p99 {pct(status_ms, 99):.0f} ms ({a.requests} runs after {a.warmup} untimed;"
              f" boards failed per run: max {max(status_failed)})"),
             ("v2 `boards`", f"p50 {pct(boards_ms, 50):.0f} ms, p99 {pct(boards_ms, 99):.0f} ms ({a.requests} runs after {a.warmup} untimed)"),
+            ("fleet page: a deploy through gw1 to a board on gw2, shown on gw3's page after its answer",
+             f"p50 {pct(page_ms, 50):.0f} ms, max {max(page_ms):.0f} ms ({len(page_ms)} deploys, each to another board;"
+             " the page refreshes every 250 ms)"),
             ("kill -9 of the busiest node: every board driven again", f"{failover_s:.1f} s ({busiest}, {per_node[busiest]} boards)"),
             ("failover timeline (the survivors' logs, seconds after the kill)", timeline),
             ("`boards` polls during the failover that missed a board", f"{missed} of {polls}"

@@ -6,35 +6,12 @@ of N loads succeed and whether any loads wrong. Writes benchmarks/results/load-t
 
   benchmarks/load-throughput.sh [--loads 1000] [--out FILE]
 """
-import argparse, hashlib, json, os, random, re, socket, subprocess, tempfile, time, urllib.request
+import argparse, hashlib, os, re, subprocess, tempfile, time, urllib.request
 
-from bench_procs import ROOT, classpath, kill_all, machine, start, write_report
+from bench_procs import ROOT, classpath, host_load, kill_all, machine, start, wasm_module, write_report
 
 BAUD = 115200
 CUT_MODULE = 200 * 1024  # the module cut at half (the link drops after its LOAD line and half its bytes)
-
-
-def module(size, seed):
-    """A valid wasm module of exactly `size` bytes: a custom section of random bytes (the worst
-    bytes hold few zeros, so v2's COBS adds a little; runtimes skip custom sections)."""
-    header = b"\0asm\1\0\0\0"
-    name = b"\x05bench"
-    rng = random.Random(seed)
-
-    def leb(n):
-        out = b""
-        while True:
-            b = n & 0x7F
-            n >>= 7
-            out += bytes([b | (0x80 if n else 0)])
-            if not n:
-                return out
-    # content length c, section = 0x00 + leb(len(name)+c) + name + c bytes; solve for c
-    for c in range(size, 0, -1):
-        total = len(header) + 1 + len(leb(len(name) + c)) + len(name) + c
-        if total == size:
-            return header + b"\0" + leb(len(name) + c) + name + bytes(rng.getrandbits(8) for _ in range(c))
-    raise ValueError(size)
 
 
 def deploy(api, device, path):
@@ -53,15 +30,6 @@ def metric(page, name, board):
         if line.startswith(name + "{") and f'board="{board}"' in line:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
-
-
-def load_v1(api, device, blob, module_id):
-    """One v1 host API load over a socket (the loop of N loads; no JVM start per load)."""
-    request = {"cmd": "load", "device": device, "module_id": module_id, "blob_size": len(blob),
-               "blob_crc32": "%08x" % (__import__("zlib").crc32(blob) & 0xFFFFFFFF), "replace": True}
-    with socket.create_connection(("127.0.0.1", api)) as s:
-        s.sendall((json.dumps(request) + "\n").encode() + blob)
-        return json.loads(s.makefile().readline())
 
 
 def main():
@@ -109,7 +77,7 @@ def main():
         for size_kib in (64, 200):
             path = os.path.join(work, f"m{size_kib}.wasm")
             with open(path, "wb") as f:
-                f.write(module(size_kib * 1024, size_kib))
+                f.write(wasm_module(size_kib * 1024, size_kib))
             for board, what in (("v1total", "v1, firmware 1.0.0 (the whole payload within 5 s)"),
                                 ("v1", "v1, our firmware (5 s of inactivity)"),
                                 ("v2", "v2 (frames, acknowledgements, SHA-256)")):
@@ -128,7 +96,7 @@ def main():
         wire = metric(page, "wasmfleet_load_wire_bytes_total", "v2cut")
         resumed = re.search(r"resumed_at=(\d+)", again_detail)
 
-        noisy = module(4 * 1024, 4)
+        noisy = wasm_module(4 * 1024, 4)
         want = hashlib.sha256(noisy).hexdigest()
         results = {}
         for board in ("v1noisy", "v2noisy"):
@@ -137,7 +105,7 @@ def main():
             errors = {}
             t = time.time()
             for i in range(n):
-                answer = load_v1(api, board, noisy, "n")
+                answer = host_load(api, board, noisy, "n")
                 if answer.get("ok"):
                     ok += 1
                     said = re.search(r"sha256=([0-9a-f]{64})", answer.get("detail", ""))

@@ -9,8 +9,11 @@ import io.wasmfleet.gateway.api.HostApi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
@@ -42,6 +45,8 @@ final class FleetFeed {
   private record Made(long begun, String json) {}
 
   private final AtomicReference<Made> latest = new AtomicReference<>();
+  /** Each board's console tail as last fetched: shown when a fresh one is late. */
+  private final Map<String, ObjectNode> lastTails = new ConcurrentHashMap<>();
   private final AtomicInteger watchers = new AtomicInteger();
   private volatile long wantedAt = System.nanoTime();
 
@@ -66,8 +71,11 @@ final class FleetFeed {
   CompletionStage<String> snapshot() {
     long begun = System.nanoTime();
     wantedAt = begun;
-    // a board that does not describe itself within two refreshes shows as last seen this once
-    return api.boards(settings.refresh().multipliedBy(2)).thenCompose(boards -> {
+    // a board that does not describe itself within two refreshes shows as last seen this once,
+    // and a console tail that does not come as soon shows as it was: a moving board, or a busy
+    // node, never holds the page back
+    Duration wait = settings.refresh().multipliedBy(2);
+    return api.boards(wait).thenCompose(boards -> {
       ObjectNode out = json.createObjectNode();
       out.put("node", node);
       out.set("boards", boards.path("boards"));
@@ -79,17 +87,26 @@ final class FleetFeed {
         if (n++ >= settings.consoleBoards() || !"CONNECTED".equals(b.path("link").asText())) {
           continue;
         }
-        tails.add(api.query(request("console", id)).thenAccept(c -> {
+        CompletableFuture<ObjectNode> fresh = api.query(request("console", id)).thenApply(c -> {
           ObjectNode tail = json.createObjectNode();
           tail.put("total", c.path("total").asLong());
           ArrayNode lines = tail.putArray("lines");
           List<JsonNode> all = new ArrayList<>();
           c.path("lines").forEach(all::add);
           all.subList(Math.max(0, all.size() - settings.consoleLines()), all.size()).forEach(lines::add);
-          synchronized (consoles) {
-            consoles.set(id, tail);
-          }
-        }).toCompletableFuture());
+          lastTails.put(id, tail);
+          return tail;
+        }).toCompletableFuture();
+        tails.add(fresh.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(failure -> null)
+            .thenAccept(tail -> {
+              ObjectNode shown = tail != null ? tail : lastTails.get(id);
+              if (shown != null) {
+                synchronized (consoles) {
+                  consoles.set(id, shown);
+                }
+              }
+            }));
       }
       return CompletableFuture.allOf(tails.toArray(CompletableFuture[]::new)).thenApply(v -> {
         String s = out.toString();
