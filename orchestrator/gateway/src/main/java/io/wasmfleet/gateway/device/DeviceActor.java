@@ -26,7 +26,6 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * One board: owns its link (kept open, reconnected with backoff), sends one command at a time
@@ -45,12 +44,12 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  * <p>States: {@link #disconnected}, {@link #idle}, {@link #awaiting} (a command, or the
  * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile are stashed.
  *
- * <p>This class is the link and the command state machine: it connects, writes lines, runs the
- * timers and changes state. What each line means (which reply ends which command, what it does
- * to the slots, whom a RESULT belongs to, rollback) is {@link Exchange}, plain logic with its
- * own tests; a LOAD's payload after LOAD_READY (v1's bytes, or LOAD v2's window of frames) is
- * {@link Uploader}; the console tail is a {@link ConsoleRing}; what a GetState answers is a
- * {@link BoardState}.
+ * <p>This class is the command state machine: it writes lines, runs the timers and changes
+ * state. Its parts: {@link BoardLink} (opening the link, its generations, reconnecting with
+ * backoff); {@link Exchange}, plain logic with its own tests (which reply ends which command,
+ * what a line does to the slots, whom a RESULT belongs to, rollback); {@link Uploader} (a LOAD's
+ * payload after LOAD_READY: v1's bytes, or LOAD v2's window of frames); {@link ConsoleRing} (the
+ * console tail). What a GetState answers is a {@link BoardState}.
  */
 public final class DeviceActor {
 
@@ -141,21 +140,23 @@ public final class DeviceActor {
 
   // ---- private messages ---------------------------------------------------------------------
 
-  private record Connected(BoardConnection connection, long generation) implements Command {}
+  // the link's (see BoardLink)
 
-  private record ConnectFailed(String reason, long generation) implements Command {}
+  record Connected(BoardConnection connection, long generation) implements Command {}
+
+  record ConnectFailed(String reason, long generation) implements Command {}
 
   /** A line of the link of {@code generation}; the link sends the next once {@code ackTo} hears {@link LineAck}. */
-  private record LineReceived(String line, long generation, ActorRef<LineAck> ackTo) implements Command {}
+  record LineReceived(String line, long generation, ActorRef<LineAck> ackTo) implements Command {}
 
   /** The link's stream started: it sends lines once {@code ackTo} hears {@link LineAck} (after Connected). */
-  private record LinkStarted(long generation, ActorRef<LineAck> ackTo) implements Command {}
+  record LinkStarted(long generation, ActorRef<LineAck> ackTo) implements Command {}
 
-  private enum LineAck { INSTANCE }
+  enum LineAck { INSTANCE }
 
-  private record LinkClosed(String reason, long generation) implements Command {}
+  record LinkClosed(String reason, long generation) implements Command {}
 
-  private enum Reconnect implements Command { INSTANCE }
+  enum Reconnect implements Command { INSTANCE }
 
   private enum ConnectWaitExpired implements Command { INSTANCE }
 
@@ -185,22 +186,15 @@ public final class DeviceActor {
   private final StashBuffer<Command> stash;
   private final BoardConfig board;
   private final DeviceTimeouts timeouts;
-  private final Executor blockingIo;
   private final String nodeName;
   private final GatewayMetrics metrics;
-  /** The link was up before: the next connect is a reconnect. */
-  private boolean everConnected;
 
   /** What the board's lines mean for the commands, slots and rollbacks (plain logic, see Exchange). */
   private final Exchange exchange;
   private final ConsoleRing console;
-  private BoardConnection connection;
-  /** The link being opened started its stream before Connected: its first line waits for this ack. */
-  private ActorRef<LineAck> linkStarted;
-  private long generation;
+  /** The link to the board. */
+  private final BoardLink link;
   private long nextId;
-  private Duration backoff;
-  private String lastError = "not connected yet";
   private boolean waitedOut;
   private int silentSyncs;
   private boolean payloadCut;
@@ -214,12 +208,11 @@ public final class DeviceActor {
     this.stash = stash;
     this.board = board;
     this.timeouts = timeouts;
-    this.blockingIo = blockingIo;
-    this.backoff = timeouts.reconnectMin();
     this.nodeName = NodeNames.own(context.getSystem());
     ModuleSigner signer = ModuleSigner.of(context.getSystem().settings().config());
     this.metrics = GatewayMetrics.get(context.getSystem());
     this.console = new ConsoleRing(timeouts.consoleLines());
+    this.link = new BoardLink(context, timers, board, timeouts, blockingIo, metrics);
     this.uploader = new Uploader(context, timers, board, timeouts, signer, metrics);
     this.exchange = new Exchange(board.id(), new SlotTable(board.id(), board.slots(), new ModuleSlot.Timers() {
       @Override
@@ -237,7 +230,7 @@ public final class DeviceActor {
   private Behavior<Command> start() {
     context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
-    connect();
+    link.open();
     return disconnected();
   }
 
@@ -259,11 +252,7 @@ public final class DeviceActor {
   /** A stopped DeviceActor (handoff, shutdown) lets go of its link at once; RESULT waiters are answered. */
   private Behavior<Command> onPostStop() {
     exchange.ownerStopped();
-    generation++;
-    if (connection != null) {
-      connection.close();
-      connection = null;
-    }
+    link.close();
     return Behaviors.same();
   }
 
@@ -271,9 +260,12 @@ public final class DeviceActor {
     return inEveryState()
         .onSignal(PostStop.class, signal -> onPostStop(null))
         .onMessage(Connected.class, this::onConnected)
-        .onMessage(ConnectFailed.class, this::onConnectFailed)
+        .onMessage(ConnectFailed.class, m -> {
+          link.onConnectFailed(m);
+          return Behaviors.same();
+        })
         .onMessageEquals(Reconnect.INSTANCE, () -> {
-          connect();
+          link.open();
           return Behaviors.same();
         })
         .onMessageEquals(ConnectWaitExpired.INSTANCE, this::onConnectWaitExpired)
@@ -289,63 +281,20 @@ public final class DeviceActor {
   /** What every state answers alike: queries, keep-alives and the slots' RESULT waiter timers. */
   private BehaviorBuilder<Command> inEveryState() {
     return Behaviors.receive(Command.class)
-        .onMessage(LinkStarted.class, this::onLinkStarted)
+        .onMessage(LinkStarted.class, m -> {
+          link.onStarted(m);
+          return Behaviors.same();
+        })
         .onMessage(WaiterTimedOut.class, this::onWaiterTimedOut)
         .onMessageEquals(KeepAlive.INSTANCE, Behaviors::same)
         .onMessage(GetState.class, this::onGetState)
         .onMessage(GetConsole.class, this::onGetConsole);
   }
 
-  private void connect() {
-    long gen = ++generation;
-    linkStarted = null;
-    String name = "board-" + board.id();
-    // the board's lines come with backpressure: the link sends the next once this actor took one
-    org.apache.pekko.stream.javadsl.Sink<String, org.apache.pekko.NotUsed> lines = ActorSink.actorRefWithBackpressure(
-        context.getSelf(), (ActorRef<LineAck> ackTo, String line) -> new LineReceived(line, gen, ackTo),
-        ackTo -> new LinkStarted(gen, ackTo), LineAck.INSTANCE,
-        new LinkClosed("closed by the board", gen), failure -> new LinkClosed(rootMessage(failure), gen));
-    java.util.concurrent.CompletionStage<BoardConnection> opening = BoardConnection.open(context.getSystem(),
-        board.endpoint(), board.baud(), timeouts.payloadLead(), timeouts.connect(), name, blockingIo, lines);
-    context.pipeToSelf(opening, (c, failure) -> failure == null
-        ? new Connected(c, gen)
-        : new ConnectFailed(rootMessage(failure), gen));
-  }
-
-  /** The stream of the link being opened started: its lines flow once it is Connected. */
-  private Behavior<Command> onLinkStarted(LinkStarted m) {
-    if (m.generation() == generation) {
-      if (connection != null) {
-        m.ackTo().tell(LineAck.INSTANCE);
-      } else {
-        linkStarted = m.ackTo();
-      }
-    }
-    return Behaviors.same();
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable cause = t;
-    while (cause.getCause() != null && (cause.getMessage() == null || cause instanceof java.util.concurrent.CompletionException)) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-  }
-
   private Behavior<Command> onConnected(Connected m) {
-    if (m.generation() != generation) {
-      m.connection().close();
+    if (!link.onConnected(m)) {
       return Behaviors.same();
     }
-    connection = m.connection();
-    if (linkStarted != null) {
-      linkStarted.tell(LineAck.INSTANCE); // now its lines may come
-      linkStarted = null;
-    }
-    context.getLog().info("board {}: connected to {}", board.id(), board.endpoint());
-    metrics.connected(board.id(), everConnected);
-    everConnected = true;
-    backoff = timeouts.reconnectMin();
     waitedOut = false;
     timers.cancel(ConnectWaitExpired.INSTANCE);
     // A payload cut by the lost link may still be awaited by the board, which then takes our
@@ -353,19 +302,6 @@ public final class DeviceActor {
     Duration extra = payloadCut ? timeouts.boardPayloadTimeout() : Duration.ZERO;
     payloadCut = false;
     return syncAfter(extra);
-  }
-
-  private Behavior<Command> onConnectFailed(ConnectFailed m) {
-    if (m.generation() != generation) {
-      return Behaviors.same();
-    }
-    if (!m.reason().equals(lastError)) {
-      context.getLog().warn("board {}: cannot connect: {} (retrying)", board.id(), m.reason());
-    }
-    lastError = m.reason();
-    timers.startSingleTimer(Reconnect.INSTANCE, backoff);
-    backoff = backoff.multipliedBy(2).compareTo(timeouts.reconnectMax()) > 0 ? timeouts.reconnectMax() : backoff.multipliedBy(2);
-    return Behaviors.same();
   }
 
   private Behavior<Command> stashWhileDisconnected(Command request) {
@@ -385,7 +321,7 @@ public final class DeviceActor {
   }
 
   private String unreachable() {
-    return "board " + board.id() + " is not reachable at " + board.endpoint() + ": " + lastError;
+    return "board " + board.id() + " is not reachable at " + board.endpoint() + ": " + link.lastError();
   }
 
   private Behavior<Command> onConnectWaitExpired() {
@@ -418,14 +354,10 @@ public final class DeviceActor {
 
   /** The link is gone: every operation in flight ends now; the view waits for the next STATUS_OK. */
   private Behavior<Command> onLinkClosed(LinkClosed m, Op inFlight) {
-    if (m.generation() != generation) {
+    if (!link.onClosed(m)) {
       return Behaviors.same();
     }
-    context.getLog().warn("board {}: link lost: {}", board.id(), m.reason());
-    lastError = "link lost: " + m.reason();
     payloadCut = inFlight instanceof LoadOp load && load.payloadSent();
-    connection.cancelPayloads();
-    connection = null;
     uploader.abandon();
     timers.cancel(OP_TIMER);
     String error = "link to board " + board.id() + " lost: " + m.reason();
@@ -434,7 +366,6 @@ public final class DeviceActor {
     if (exchange.rollbackPending()) {
       startConnectWait();
     }
-    timers.startSingleTimer(Reconnect.INSTANCE, backoff);
     return disconnected();
   }
 
@@ -578,7 +509,7 @@ public final class DeviceActor {
   }
 
   private void send(GatewayCommand command, Op op, String waitingFor, Duration timeout) {
-    connection.writeLine(command.format());
+    link.connection().writeLine(command.format());
     timers.startSingleTimer(OP_TIMER, new OpTimeout(op.id(), waitingFor, timeout), timeout);
   }
 
@@ -590,7 +521,7 @@ public final class DeviceActor {
         .onMessage(LineReceived.class, m -> taken(m, onLine(m, op)))
         .onMessage(PayloadWritten.class, m -> onPayloadWritten(m, op))
         .onMessage(Load2Silence.class, m -> {
-          uploader.onSilence(connection, m, op);
+          uploader.onSilence(link.connection(), m, op);
           return Behaviors.same();
         })
         .onMessage(OpTimeout.class, m -> onOpTimeout(m, op))
@@ -612,7 +543,7 @@ public final class DeviceActor {
   /** Ends {@code op}'s wait as {@code step} says; {@code reply} is the line that made the step. */
   private Behavior<Command> apply(Op op, Step step, DeviceLine reply) {
     if (step.sendPayload() && step.next() instanceof LoadOp load) {
-      uploader.begin(connection, load, reply);
+      uploader.begin(link.connection(), load, reply);
     }
     if (step.next() != null) {
       return awaiting(step.next());
@@ -635,7 +566,7 @@ public final class DeviceActor {
     }
     String error = "no " + m.waitingFor() + " from board " + board.id() + " within " + m.after().toMillis() + " ms";
     context.getLog().warn("board {}: {}", board.id(), error);
-    connection.cancelPayloads();
+    link.connection().cancelPayloads();
     uploader.abandon();
     if (op instanceof StatusOp status && status.replyTo() == null) {
       if (status.late() != null) {
@@ -665,7 +596,7 @@ public final class DeviceActor {
     timers.cancel(OP_TIMER);
     uploader.abandon();
     exchange.loadEnded(load);
-    exchange.finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + rootMessage(m.failure())));
+    exchange.finish(op, Answer.error("sending the payload to board " + board.id() + " failed: " + BoardLink.reason(m.failure())));
     return sync();
   }
 
@@ -677,10 +608,10 @@ public final class DeviceActor {
 
   /** A line from the board; {@code op} is the command awaiting its reply, or null. */
   private Behavior<Command> onLine(LineReceived m, Op op) {
-    if (m.generation() != generation) {
+    if (!link.current(m.generation())) {
       return Behaviors.same();
     }
-    if (uploader.onAnswer(connection, m.line(), op)) {
+    if (uploader.onAnswer(link.connection(), m.line(), op)) {
       return Behaviors.same();
     }
     DeviceLine line = DeviceLine.parse(m.line());
@@ -724,9 +655,9 @@ public final class DeviceActor {
     if (exchange.hello(hello, op)) {
       return Behaviors.same();
     }
-    connection.cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
+    link.connection().cancelPayloads(); // never feed the rest of a payload to a fresh board as command lines
     if (op instanceof LoadOp load && load.payloadSent()) {
-      connection.writeLine(""); // ends the line the payload was cut in: our STATUS is a line of its own
+      link.connection().writeLine(""); // ends the line the payload was cut in: our STATUS is a line of its own
     }
     uploader.abandon();
     context.getLog().warn("board {}: rebooted (HELLO device_id={}); its modules are gone", board.id(), hello.deviceId());
@@ -760,9 +691,8 @@ public final class DeviceActor {
 
   /** What the board holds, slot by slot, answered at once from the slots' state. */
   private Behavior<Command> onGetState(GetState m) {
-    String link = connection == null ? "DISCONNECTED" : "CONNECTED";
-    m.replyTo().tell(new BoardState(board, link, exchange.views(), exchange.pool(),
-        connection == null ? lastError : null, exchange.simulated() || board.tags().contains("simulated"), nodeName,
+    m.replyTo().tell(new BoardState(board, link.up() ? "CONNECTED" : "DISCONNECTED", exchange.views(), exchange.pool(),
+        link.up() ? null : link.lastError(), exchange.simulated() || board.tags().contains("simulated"), nodeName,
         exchange.reported()));
     return Behaviors.same();
   }
