@@ -86,11 +86,12 @@ def threads(pid):
 
 
 def heap_used_mib(pid):
-    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True)
-    out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
-    used = [int(m.group(1)) for line in out.splitlines() if "generation" in line or "heap" in line.lower()
-            for m in [re.search(r"used (\d+)K", line)] if m and "Metaspace" not in line and "class space" not in line]
-    return sum(used) / 1024 if used else float("nan")
+    """The node's live heap: what a class histogram counts, which it takes after a full GC (a
+    GC, then the heap's figures, read by two jcmd runs, also counted what the node allocated
+    between them: from one run to the next that varied by a third)."""
+    out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True).stdout
+    total = [int(line.split()[2]) for line in out.splitlines() if line.startswith("Total")]
+    return total[0] / (1024 * 1024) if total else float("nan")
 
 
 # what the survivors log on the way (pekko's cluster and split brain resolver, our NetworkBoards)
@@ -264,7 +265,7 @@ def main():
             ("boards per node (settled)", ", ".join(f"{g} {c}" for g, c in per_node.items())
              + f"; largest / fair share = {max(per_node.values()) / fair:.2f}"),
             ("threads per node", ", ".join(f"{g} {c}" for g, c in thread_counts.items())),
-            ("heap used after GC per node", ", ".join(f"{g} {h:.0f} MiB" for g, h in heap.items())
+            ("live heap per node (after a full GC)", ", ".join(f"{g} {h:.0f} MiB" for g, h in heap.items())
              + f"; a node without boards: {base_heap:.0f} MiB; per board on the busiest node: "
              f"{(heap[busiest] - base_heap) * 1024 / max(1, per_node[busiest]):.0f} KiB (what its boards add / its boards),"
              f" {heap[busiest] * 1024 / max(1, per_node[busiest]):.0f} KiB counting all of the node's heap"),
