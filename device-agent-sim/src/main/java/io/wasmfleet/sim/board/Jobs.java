@@ -1,11 +1,11 @@
 package io.wasmfleet.sim.board;
 
 import com.dylibso.chicory.wasm.types.FunctionType;
-import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.Result;
 import io.wasmfleet.protocol.DeviceLine.StopOk;
-import io.wasmfleet.protocol.GatewayCommand;
+import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.GatewayCommand.Start;
+import io.wasmfleet.protocol.GatewayCommand;
 import io.wasmfleet.protocol.WireFormatException;
 import io.wasmfleet.protocol.WireLine;
 import io.wasmfleet.protocol.WireParams;

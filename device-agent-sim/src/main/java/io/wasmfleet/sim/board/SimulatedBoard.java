@@ -1,8 +1,8 @@
 package io.wasmfleet.sim.board;
 
-import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.Hello;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
+import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.WireParams;
 import io.wasmfleet.protocol.load2.Load2Frame;
 import io.wasmfleet.sim.link.Pacer;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.wasmfleet.gateway.device.BoardConfig;
-import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.ConsoleLines;
 import io.wasmfleet.gateway.device.BoardState;
+import io.wasmfleet.gateway.device.ConsoleLines;
 import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
 import io.wasmfleet.gateway.transport.Endpoint;
 import io.wasmfleet.sim.BoardFarm;

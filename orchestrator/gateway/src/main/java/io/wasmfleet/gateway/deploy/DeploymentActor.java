@@ -1,9 +1,9 @@
 package io.wasmfleet.gateway.deploy;
 
 import io.wasmfleet.gateway.CborSerializable;
-import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.BoardState;
+import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;

@@ -1,8 +1,8 @@
 package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.NodeNames;
-import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.BoardState;
+import io.wasmfleet.gateway.device.DeviceActor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
