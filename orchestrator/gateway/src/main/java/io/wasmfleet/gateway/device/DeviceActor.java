@@ -16,6 +16,7 @@ import io.wasmfleet.protocol.GatewayCommand;
 import io.wasmfleet.protocol.WireFormatException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -467,38 +468,33 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> onLoad(Load request) {
-    LoadOp op;
-    try {
-      op = exchange.load(++nextId, request);
-    } catch (WireFormatException e) {
-      request.replyTo().tell(Answer.error(e.getMessage()));
-      return Behaviors.same();
-    }
-    send(op.command(), op, "LOAD_READY", timeouts.loadReady());
-    return awaiting(op);
+    return begin(request, () -> exchange.load(++nextId, request), LoadOp::command, "LOAD_READY", timeouts.loadReady());
   }
 
   private Behavior<Command> onStart(Start request) {
-    StartOp op;
-    try {
-      op = exchange.start(++nextId, request);
-    } catch (WireFormatException e) {
-      request.replyTo().tell(Answer.error(e.getMessage()));
-      return Behaviors.same();
-    }
-    send(op.command(), op, "START_OK", timeouts.reply());
-    return awaiting(op);
+    return begin(request, () -> exchange.start(++nextId, request), StartOp::command, "START_OK", timeouts.reply());
   }
 
   private Behavior<Command> onStop(Stop request) {
-    StopOp op;
+    return begin(request, () -> exchange.stop(++nextId, request), StopOp::command, "STOP_OK", timeouts.reply());
+  }
+
+  /** Makes a request's operation, or refuses the request (a value its command line cannot carry). */
+  private interface OpMaker<O extends Op> {
+    O make() throws WireFormatException;
+  }
+
+  /** Sends a request's command and awaits {@code waitingFor}; a request the wire cannot carry is answered at once. */
+  private <O extends Op> Behavior<Command> begin(Request request, OpMaker<O> maker,
+      Function<O, GatewayCommand> command, String waitingFor, Duration timeout) {
+    O op;
     try {
-      op = exchange.stop(++nextId, request);
+      op = maker.make();
     } catch (WireFormatException e) {
       request.replyTo().tell(Answer.error(e.getMessage()));
       return Behaviors.same();
     }
-    send(op.command(), op, "STOP_OK", timeouts.reply());
+    send(command.apply(op), op, waitingFor, timeout);
     return awaiting(op);
   }
 
