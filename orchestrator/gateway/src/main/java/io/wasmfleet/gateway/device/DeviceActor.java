@@ -54,12 +54,12 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  */
 public final class DeviceActor {
 
+  /**
+   * Every board registers under this one key; the fleet view finds a board in its listing by the
+   * actor's name. (A key per board as well doubled the Receptionist's replicated registry, which
+   * every node sorts and sends in each gossip round, for nothing: nobody looked boards up by it.)
+   */
   public static final ServiceKey<Command> ALL_BOARDS = ServiceKey.create(Command.class, "boards");
-
-  /** The key under which the board {@code id} is found, on any node. */
-  public static ServiceKey<Command> key(String id) {
-    return ServiceKey.create(Command.class, "board-" + id);
-  }
 
   public sealed interface Command {}
 
@@ -229,7 +229,6 @@ public final class DeviceActor {
   }
 
   private Behavior<Command> start() {
-    context.getSystem().receptionist().tell(Receptionist.register(key(board.id()), context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.register(ALL_BOARDS, context.getSelf()));
     link.open();
     return disconnected();
