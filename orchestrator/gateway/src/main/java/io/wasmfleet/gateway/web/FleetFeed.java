@@ -97,7 +97,8 @@ final class FleetFeed {
           lastTails.put(id, tail);
           return tail;
         }).toCompletableFuture();
-        tails.add(fresh.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+        // bound a copy: a tail that comes late is still kept, for the next snapshot
+        tails.add(fresh.copy().completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
             .exceptionally(failure -> null)
             .thenAccept(tail -> {
               ObjectNode shown = tail != null ? tail : lastTails.get(id);
