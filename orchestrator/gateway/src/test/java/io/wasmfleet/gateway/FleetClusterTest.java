@@ -318,6 +318,28 @@ class FleetClusterTest {
     assertTrue(System.nanoTime() - sent < Duration.ofSeconds(20).toNanos(), "answered in " + big.e2eMillis() + " ms");
     System.out.println("300 KiB module via gw1 to p3 on gw3: " + big.error() + " in " + big.e2eMillis() + " ms");
 
+    // A job on p2 (gw2's serial board) that never ends, waited for through gw1: when gw2 dies,
+    // the request is answered once the cluster downs gw2 (death watch), not at its timeout.
+    assertTrue(client("gw1").load("p2", "forever", BuiltModules.wasmBytes("toggle_forever"), null, false, null).ok());
+    java.util.concurrent.atomic.AtomicLong cutAt = new java.util.concurrent.atomic.AtomicLong();
+    CompletableFuture<HostApiClient.Response> waiting = CompletableFuture.supplyAsync(() -> {
+      try {
+        HostApiClient.Response answer = client("gw1").start("p2", "forever", "toggle_forever", null, true, 120);
+        cutAt.set(System.nanoTime());
+        return answer;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await(Duration.ofSeconds(10), () -> {
+      JsonNode p2 = byId(boards("gw1")).get("p2");
+      boolean running = false;
+      for (JsonNode m : p2.get("modules")) {
+        running |= m.get("id").asText().equals("forever") && m.get("state").asText().equals("RUNNING");
+      }
+      assertTrue(running, "the job runs on p2: " + p2);
+    });
+
     // A fleet deploy from gw1, and gw2 is killed as soon as the first board is done.
     byte[] wasm = BuiltModules.wasmBytes("math_ops");
     ObjectNode deploy = HostApiClient.request("fleet", null);
@@ -376,6 +398,15 @@ class FleetClusterTest {
     for (JsonNode r : statusDone.get("results")) {
       assertTrue(r.get("ok").asBoolean() || !r.get("error").asText().isBlank(), r.toString());
     }
+
+    // The job's request through gw1 ended when gw2 went down, naming it; what became of the job is unknown.
+    HostApiClient.Response cut = waiting.get(FAILOVER.toSeconds(), TimeUnit.SECONDS);
+    long cutAfter = (cutAt.get() - killed) / 1_000_000;
+    System.out.println("START wait_result on p2 through gw1, gw2 killed: answered after " + cutAfter + " ms: "
+        + cut.json());
+    assertFalse(cut.ok(), cut.json().toString());
+    assertTrue(cut.error().startsWith("board p2's actor on node gw2 stopped while the request was in flight"),
+        cut.error());
 
     // Every board's deployment ends reported: done, or failed with a reason.
     JsonNode done = running.get(180, TimeUnit.SECONDS).json();

@@ -2,7 +2,6 @@ package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.Asks;
-import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
@@ -17,7 +16,6 @@ import io.wasmfleet.gateway.fleet.FleetView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -25,15 +23,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.AskTimeoutException;
 
 /**
@@ -46,9 +39,6 @@ final class BoardAccess {
 
   /** GetState is answered from memory: a board that takes longer is on a node that is going down. */
   static final Duration BOARD_STATE_TIMEOUT = Duration.ofSeconds(1);
-  /** How often a STATUS in flight checks whether its board is now driven by another actor. */
-  private static final Duration MOVE_CHECK = Duration.ofSeconds(1);
-  private static final Duration UNREACHABLE_CHECK = Duration.ofMillis(500);
 
   private final ActorSystem<?> system;
   private final BoardDirectory directory;
@@ -81,62 +71,35 @@ final class BoardAccess {
     return within(directory.find(id), settings.askMargin(), "the board directory");
   }
 
-  /** STATUS changes nothing: asked again when the board moved to another node meanwhile. */
-  CompletionStage<Answer> status(String device) {
-    return status(device, 3);
-  }
-
-  private CompletionStage<Answer> status(String device, int attempts) {
-    return statusFollowing(device)
-        .thenCompose(a -> attempts > 1 && !a.ok() && a.error().contains("moved to another node")
-            ? status(device, attempts - 1) : CompletableFuture.completedFuture(a));
-  }
-
   /**
-   * Asks a board for STATUS and, while waiting, asks the fleet view every {@link #MOVE_CHECK}
-   * where the board is: when another actor drives it now (it moved while the question was on
-   * its way to the old one, which stopped), the question goes to that one too, and the first
-   * answer wins. STATUS changes nothing on a board, so asking twice is harmless.
+   * STATUS. It changes nothing on a board, so it follows a board that moves to another node
+   * while it is asked: the first answer wins (see {@code BoardRequest}).
    */
-  private CompletionStage<Answer> statusFollowing(String device) {
-    Duration timeout = settings.commandTimeout(settings.statusTimeout(), Duration.ZERO);
-    return find(device).thenCompose(first -> {
-      CompletableFuture<Answer> result = new CompletableFuture<>();
-      AtomicReference<RecipientRef<DeviceActor.Command>> latest = new AtomicReference<>(first);
-      Consumer<RecipientRef<DeviceActor.Command>> askOne = board ->
-          this.<Answer>ask(board, DeviceActor.Status::new, timeout).whenComplete((a, failure) -> {
-            if (failure == null) {
-              result.complete(a);
-            } else if (latest.get().equals(board)) {
-              result.completeExceptionally(failure); // the last place asked has failed: that is the outcome
-            }
-          });
-      Cancellable check = system.scheduler().scheduleAtFixedRate(MOVE_CHECK, MOVE_CHECK,
-          () -> find(device).thenAccept(now -> {
-            RecipientRef<DeviceActor.Command> before = latest.get();
-            if (!result.isDone() && !now.equals(before) && latest.compareAndSet(before, now)) {
-              askOne.accept(now);
-            }
-          }), system.executionContext());
-      result.whenComplete((a, failure) -> check.cancel());
-      askOne.accept(first);
-      return result;
-    });
+  CompletionStage<Answer> status(String device) {
+    return request(device, DeviceActor.Status::new, settings.commandTimeout(settings.statusTimeout(), Duration.ZERO),
+        true);
   }
 
   /** START, answered with START_OK, or with the job's RESULT when {@code wait}. */
   CompletionStage<Answer> start(String device, String moduleId, String func, String args, boolean wait,
       Duration resultTimeout) {
-    Duration timeout = settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO);
-    return find(device).thenCompose(board -> this.<Answer>ask(board,
-        reply -> new DeviceActor.Start(moduleId, func, args, wait, resultTimeout, reply), timeout));
+    return request(device, reply -> new DeviceActor.Start(moduleId, func, args, wait, resultTimeout, reply),
+        settings.commandTimeout(settings.replyTimeout(), wait ? resultTimeout : Duration.ZERO), false);
   }
 
   /** STOP, answered with the job's RESULT. */
   CompletionStage<Answer> stop(String device, String moduleId, Duration resultTimeout) {
-    Duration timeout = settings.commandTimeout(settings.replyTimeout(), resultTimeout);
-    return find(device).thenCompose(board -> this.<Answer>ask(board,
-        reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply), timeout));
+    return request(device, reply -> new DeviceActor.Stop(moduleId, resultTimeout, reply),
+        settings.commandTimeout(settings.replyTimeout(), resultTimeout), false);
+  }
+
+  /**
+   * A request to a board, through a per-request actor that owns its timeout and watches the
+   * board: one on a node that goes down is answered once the cluster downs that node.
+   */
+  private CompletionStage<Answer> request(String device, Function<ActorRef<Answer>, DeviceActor.Command> message,
+      Duration timeout, boolean follow) {
+    return within(directory.request(device, message, timeout, follow), timeout, "board " + device);
   }
 
   CompletionStage<ConsoleLines> console(String device) {
@@ -224,41 +187,6 @@ final class BoardAccess {
 
   private static <T> CompletionStage<T> settle(T value, Throwable failure) {
     return failure == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(failure);
-  }
-
-  /**
-   * Asks a board. One on another node is waited for, but not for longer than that node lives:
-   * once the cluster marks it unreachable the request is answered, its outcome said to be unknown.
-   */
-  <T> CompletionStage<T> ask(RecipientRef<DeviceActor.Command> board,
-      Function<ActorRef<T>, DeviceActor.Command> message, Duration timeout) {
-    CompletionStage<T> answer = within(Asks.ask(board, message, timeout, system.scheduler()), timeout, "the board");
-    if (!(board instanceof ActorRef<?> ref) || ref.path().address().hasLocalScope()) {
-      return answer;
-    }
-    Address node = ref.path().address();
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Cancellable watch = system.scheduler().scheduleAtFixedRate(UNREACHABLE_CHECK,
-        UNREACHABLE_CHECK, () -> unreachable(node).ifPresent(name -> result.completeExceptionally(new ApiError(
-            "node " + name + ", which drives the board, went down while the request was in flight;"
-                + " its outcome on the board is unknown"))), system.executionContext());
-    answer.whenComplete((a, failure) -> {
-      watch.cancel();
-      if (failure == null) {
-        result.complete(a);
-      } else {
-        result.completeExceptionally(failure);
-      }
-    });
-    result.whenComplete((a, failure) -> watch.cancel());
-    return result;
-  }
-
-  /** The name of {@code node} when the cluster sees it unreachable. */
-  private Optional<String> unreachable(Address node) {
-    return Cluster.get(system).state().getUnreachable().stream()
-        .filter(m -> m.address().equals(node)).findFirst()
-        .map(m -> NodeNames.of(m).orElse(node.toString()));
   }
 
   /**

@@ -83,8 +83,9 @@ public final class BoardOps {
 
   /** STATUS: the board's own STATUS_OK. */
   public DeviceLine.StatusOk status(Located board) throws StepFailed, InterruptedException {
-    Answer a = await(Asks.ask(board.ref(), DeviceActor.Status::new, replyTimeout.multipliedBy(4).plus(margin),
-        system.scheduler()), replyTimeout.multipliedBy(4).plus(margin), "board " + board.state().board());
+    Duration timeout = replyTimeout.multipliedBy(4);
+    Answer a = await(directory.request(board.state().board(), DeviceActor.Status::new, timeout, true),
+        timeout.plus(margin), "board " + board.state().board());
     if (!a.ok()) {
       throw new StepFailed("STATUS: " + a.error());
     }
@@ -110,9 +111,9 @@ public final class BoardOps {
   /** START with {@code args}, waiting for the RESULT; only {@code status=OK} succeeds. */
   public DeviceLine.Result run(Located board, String moduleId, String func, String args, Duration resultTimeout)
       throws StepFailed, InterruptedException {
-    Duration timeout = replyTimeout.multipliedBy(5).plus(resultTimeout).plus(margin);
-    Answer a = await(Asks.ask(board.ref(), reply -> new DeviceActor.Start(moduleId, func, args, true,
-        resultTimeout, reply), timeout, system.scheduler()), timeout, "board " + board.state().board());
+    Duration timeout = replyTimeout.multipliedBy(5).plus(resultTimeout);
+    Answer a = await(directory.request(board.state().board(), reply -> new DeviceActor.Start(moduleId,
+        func, args, true, resultTimeout, reply), timeout, false), timeout.plus(margin), "board " + board.state().board());
     String what = "START " + func + (args == null ? "" : "(" + args + ")");
     if (!a.ok()) {
       throw new StepFailed(what + ": " + a.error());

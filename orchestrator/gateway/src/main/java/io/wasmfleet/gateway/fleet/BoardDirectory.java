@@ -2,10 +2,12 @@ package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.Asks;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -47,6 +49,19 @@ public final class BoardDirectory {
           String reason = location instanceof FleetView.Unavailable u ? u.reason() : ((FleetView.Unknown) location).reason();
           throw new CompletionException(new BoardNotAvailable(reason));
         });
+  }
+
+  /**
+   * Sends a request to board {@code id}, wherever it is, and completes with its one answer (see
+   * {@link BoardRequest}): the board's, or an error that says why there is none (unknown, its node
+   * down or gone down meanwhile, no answer within {@code timeout}). {@code follow}: asked again
+   * where the board moves meanwhile, for what changes nothing (STATUS).
+   */
+  public CompletionStage<Answer> request(String id, Function<ActorRef<Answer>, DeviceActor.Command> message,
+      Duration timeout, boolean follow) {
+    // the request's own actor answers at the timeout; the ask's is a backstop
+    return Asks.ask(fleet, reply -> new FleetView.Request(id, message, timeout, follow, reply),
+        timeout.plus(this.timeout), system.scheduler());
   }
 
   /** What every board says of itself, gathered by each node's view (one round per node). */

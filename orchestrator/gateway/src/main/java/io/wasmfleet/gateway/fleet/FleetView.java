@@ -3,6 +3,8 @@ package io.wasmfleet.gateway.fleet;
 import io.wasmfleet.gateway.NodeNames;
 import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.device.DeviceActor;
+import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -38,6 +41,15 @@ public final class FleetView {
   public sealed interface Command {}
 
   public record Locate(String boardId, ActorRef<Location> replyTo) implements Command {}
+
+  /**
+   * Send a request to board {@code boardId} wherever it is, and answer {@code replyTo} once,
+   * within {@code timeout}, through a {@link BoardRequest} of its own; {@code follow}: ask again
+   * where the board moves meanwhile (only for what changes nothing on a board: STATUS). A board
+   * that cannot be reached now is answered at once, with why.
+   */
+  public record Request(String boardId, Function<ActorRef<Answer>, DeviceActor.Command> message, Duration timeout,
+      boolean follow, ActorRef<Answer> replyTo) implements Command {}
 
   /** Every board of the fleet this node knows of, sorted by id. */
   public record ListBoards(ActorRef<List<Placement>> replyTo) implements Command {}
@@ -154,7 +166,11 @@ public final class FleetView {
     return Behaviors.receive(Command.class)
         .onMessage(Listed.class, this::onListed)
         .onMessage(Membership.class, this::onMembership)
-        .onMessage(Locate.class, this::onLocate)
+        .onMessage(Locate.class, m -> {
+          m.replyTo().tell(locate(m.boardId()));
+          return Behaviors.same();
+        })
+        .onMessage(Request.class, this::onRequest)
         .onMessage(ListBoards.class, this::onListBoards)
         .onMessage(ViewsListed.class, m -> {
           views = Set.copyOf(m.listing().getServiceInstances(VIEWS));
@@ -340,25 +356,35 @@ public final class FleetView {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onLocate(Locate m) {
-    String id = m.boardId();
+  /** Where board {@code id} is now. */
+  private Location locate(String id) {
     Owner o = owners.get(id);
     if (networkBoards.contains(id)) {
       // Its actor where a live node drives it (so a request in flight learns at once if that node
       // dies); through Cluster Sharding while it moves, which holds the message until it is re-homed.
       boolean live = o != null && o.ref() != null && !isDown(o);
-      m.replyTo().tell(new Found(live ? o.ref() : NetworkBoards.ref(context.getSystem(), id)));
-      return Behaviors.same();
+      return new Found(live ? o.ref() : NetworkBoards.ref(context.getSystem(), id));
     }
     if (o == null) {
       Set<String> known = new TreeSet<>(owners.keySet());
       known.addAll(networkBoards);
-      m.replyTo().tell(new Unknown("device '" + id + "' is not known; known: "
-          + (known.isEmpty() ? "none" : String.join(", ", known))));
-    } else if (isDown(o)) {
-      m.replyTo().tell(new Unavailable("board " + id + " is unavailable: owner node " + nodeName(o.node()) + " is down"));
+      return new Unknown("device '" + id + "' is not known; known: "
+          + (known.isEmpty() ? "none" : String.join(", ", known)));
+    }
+    if (isDown(o)) {
+      return new Unavailable("board " + id + " is unavailable: owner node " + nodeName(o.node()) + " is down");
+    }
+    return new Found(o.ref());
+  }
+
+  /** A request for a board: sent by a child that sees it through, or refused at once with why. */
+  private Behavior<Command> onRequest(Request m) {
+    Location where = locate(m.boardId());
+    if (where instanceof Found found) {
+      ActorRef<Object> request = context.spawnAnonymous(BoardRequest.create(m, found.board(), context.getSelf()));
+      found.board().tell(m.message().apply(request.narrow()));
     } else {
-      m.replyTo().tell(new Found(o.ref()));
+      m.replyTo().tell(Answer.error(BoardRequest.reason(where)));
     }
     return Behaviors.same();
   }
