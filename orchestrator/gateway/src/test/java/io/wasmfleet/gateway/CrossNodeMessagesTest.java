@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway;
 
+import io.wasmfleet.gateway.device.Answer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,7 +37,7 @@ class CrossNodeMessagesTest {
 
   @Test
   void requestsAndAnswersRoundTrip() {
-    TestProbe<DeviceActor.Answer> answers = testKit.createTestProbe();
+    TestProbe<Answer> answers = testKit.createTestProbe();
     TestProbe<BoardState> states = testKit.createTestProbe();
     TestProbe<ConsoleLines> console = testKit.createTestProbe();
     var kit = testKit.serializationTestKit();
@@ -51,8 +52,8 @@ class CrossNodeMessagesTest {
     kit.verifySerialization(new DeviceActor.Status(answers.getRef()), true);
     kit.verifySerialization(new DeviceActor.GetState(states.getRef()), true);
     kit.verifySerialization(new DeviceActor.GetConsole(console.getRef()), true);
-    kit.verifySerialization(DeviceActor.Answer.ok("LOAD_OK"), true);
-    kit.verifySerialization(DeviceActor.Answer.error("board b rebooted"), true);
+    kit.verifySerialization(Answer.ok("LOAD_OK"), true);
+    kit.verifySerialization(Answer.error("board b rebooted"), true);
     kit.verifySerialization(new ConsoleLines("b", List.of("LED ON", "hello"), 7), true);
 
     BoardConfig config = new BoardConfig("b", "nucleo_f446re", "cortex-m4", "thumbv7em", 40,
@@ -70,7 +71,7 @@ class CrossNodeMessagesTest {
     kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.StatusLocal(List.of("b", "c"), 4,
         java.time.Duration.ofSeconds(16), testKit.<io.wasmfleet.gateway.fleet.FleetView.BoardAnswers>createTestProbe().getRef()), true);
     kit.verifySerialization(new io.wasmfleet.gateway.fleet.FleetView.BoardAnswers(java.util.Map.of(
-        "b", DeviceActor.Answer.ok("STATUS_OK modules=\"none\""), "c", new DeviceActor.Answer(false, null, "no answer")), java.util.Map.of("b", 12L, "c", 16000L)), true);
-    kit.verifySerialization(new DeploymentActor.Deployed(DeviceActor.Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
+        "b", Answer.ok("STATUS_OK modules=\"none\""), "c", new Answer(false, null, "no answer")), java.util.Map.of("b", 12L, "c", 16000L)), true);
+    kit.verifySerialization(new DeploymentActor.Deployed(Answer.ok("LOAD_OK"), "v", "victim v is replaced"), true);
   }
 }

@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway;
 
+import io.wasmfleet.gateway.device.Answer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,7 @@ class DeploymentActorTest {
     DeviceActor.Load load = board.expectMessageClass(DeviceActor.Load.class);
     assertTrue(load.replace(), "a victim always brings replace=1");
     assertEquals("a", load.replaceVictim());
-    load.replyTo().tell(DeviceActor.Answer.ok("LOAD_OK"));
+    load.replyTo().tell(Answer.ok("LOAD_OK"));
     DeploymentActor.Deployed done = reply.receiveMessage();
     assertEquals("LOAD_OK", done.answer().detail());
     assertEquals("a", done.victim());

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.device.ConsoleLines;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
 import io.wasmfleet.gateway.transport.Endpoint;
@@ -146,6 +146,30 @@ class DeviceActorTest {
     assertTrue(a.error().startsWith("board gone is not reachable at tcp:127.0.0.1:" + closedPort + ": "), a.error());
     device.tell(new DeviceActor.Status(probe.getRef()));
     assertFalse(probe.receiveMessage().ok(), "later requests are refused at once while it stays unreachable");
+  }
+
+  /**
+   * A board that takes the connection and never answers: requests wait in a bounded queue, one
+   * more than it holds is refused at once, and once the gateway's own STATUS has gone unanswered
+   * twice every waiting request is answered, none lost.
+   */
+  @Test
+  void requestsForASilentBoardWaitBoundedAndAreAllAnswered() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0)) { // the kernel completes the connection; nothing reads or answers
+      ActorRef<DeviceActor.Command> device = device(board("mute", "tcp:127.0.0.1:" + silent.getLocalPort()));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      int capacity = TIMEOUTS.stashCapacity();
+      for (int i = 0; i <= capacity; i++) {
+        device.tell(new DeviceActor.Status(probe.getRef()));
+      }
+      assertEquals(Answer.error("board mute is busy: " + capacity + " requests are waiting"), probe.receiveMessage());
+      for (int i = 0; i < capacity; i++) {
+        Answer a = probe.receiveMessage(Duration.ofSeconds(5));
+        assertFalse(a.ok());
+        assertEquals("board mute does not answer (no STATUS_OK from board mute within 500 ms); retrying", a.error());
+      }
+      probe.expectNoMessage(Duration.ofMillis(200));
+    }
   }
 
   @Test

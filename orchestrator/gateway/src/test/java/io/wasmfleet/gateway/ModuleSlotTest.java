@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
-import io.wasmfleet.gateway.device.ModuleSlot;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.ModuleSlot.Phase;
+import io.wasmfleet.gateway.device.ModuleSlot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

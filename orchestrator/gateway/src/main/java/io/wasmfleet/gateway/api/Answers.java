@@ -2,7 +2,7 @@ package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
+import io.wasmfleet.gateway.device.Answer;
 
 /** The host API's answers (host-api-v1.md): {@code ok} and {@code detail}, or {@code ok: false} and {@code error}. */
 final class Answers {

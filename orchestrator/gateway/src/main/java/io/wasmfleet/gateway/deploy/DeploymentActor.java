@@ -1,13 +1,13 @@
 package io.wasmfleet.gateway.deploy;
 
 import io.wasmfleet.gateway.CborSerializable;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.BoardState;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 

@@ -43,14 +43,16 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * STATUS shows the old module gone, loads it again before it answers.
  *
  * <p>States: {@link #disconnected}, {@link #idle}, {@link #awaiting} (a command, or the
- * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile are stashed.
+ * gateway's own STATUS, awaits its reply). Requests that arrive meanwhile wait in
+ * {@link WaitingRequests}.
  *
  * <p>This class is the command state machine: it writes lines, runs the timers and changes
  * state. Its parts: {@link BoardLink} (opening the link, its generations, reconnecting with
  * backoff); {@link Exchange}, plain logic with its own tests (which reply ends which command,
  * what a line does to the slots, whom a RESULT belongs to, rollback); {@link Uploader} (a LOAD's
  * payload after LOAD_READY: v1's bytes, or LOAD v2's window of frames); {@link ConsoleRing} (the
- * console tail). What a GetState answers is a {@link BoardState}.
+ * console tail); {@link WaitingRequests} (what waits, and when it is refused). What a GetState
+ * answers is a {@link BoardState}, what a request is answered an {@link Answer}.
  */
 public final class DeviceActor {
 
@@ -105,40 +107,6 @@ public final class DeviceActor {
   /** The last console lines the board printed (module output, kernel messages). */
   public record GetConsole(ActorRef<ConsoleLines> replyTo) implements Command, CborSerializable {}
 
-  /**
-   * The final answer to a request: {@code detail} is the board's final line when ok. A replace
-   * that failed after the board destroyed the module it replaced says whether the gateway put
-   * that module back: {@code rolledBack} true, or {@code rollbackFailed} with the reason.
-   */
-  public record Answer(boolean ok, String detail, String error, Boolean rolledBack, String rollbackFailed)
-      implements CborSerializable {
-
-    public Answer(boolean ok, String detail, String error) {
-      this(ok, detail, error, null, null);
-    }
-
-    Answer withRolledBack() {
-      return new Answer(ok, detail, error, true, null);
-    }
-
-    Answer withRollbackFailed(String why) {
-      return new Answer(ok, detail, error, null, why);
-    }
-
-    public static Answer ok(String detail) {
-      return new Answer(true, detail, null);
-    }
-
-    public static Answer error(String error) {
-      return new Answer(false, null, error);
-    }
-
-    /** A board line: ok only for the statuses that mean success. */
-    static Answer of(boolean ok, String line) {
-      return ok ? ok(line) : error(line);
-    }
-  }
-
   // ---- private messages ---------------------------------------------------------------------
 
   // the link's (see BoardLink)
@@ -159,7 +127,7 @@ public final class DeviceActor {
 
   enum Reconnect implements Command { INSTANCE }
 
-  private enum ConnectWaitExpired implements Command { INSTANCE }
+  enum ConnectWaitExpired implements Command { INSTANCE }
 
   /** The timer of the command in flight: its reply did not come within {@code after}. */
   static final String OP_TIMER = "op";
@@ -184,7 +152,7 @@ public final class DeviceActor {
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final StashBuffer<Command> stash;
+  private final WaitingRequests waiting;
   private final BoardConfig board;
   private final DeviceTimeouts timeouts;
   private final String nodeName;
@@ -196,7 +164,6 @@ public final class DeviceActor {
   /** The link to the board. */
   private final BoardLink link;
   private long nextId;
-  private boolean waitedOut;
   private int silentSyncs;
   private boolean payloadCut;
   /** The payload of the LOAD in flight. */
@@ -206,7 +173,7 @@ public final class DeviceActor {
       BoardConfig board, DeviceTimeouts timeouts, Executor blockingIo) {
     this.context = context;
     this.timers = timers;
-    this.stash = stash;
+    this.waiting = new WaitingRequests(stash, timers, board.id(), timeouts.connectWait());
     this.board = board;
     this.timeouts = timeouts;
     this.nodeName = NodeNames.own(context.getSystem());
@@ -244,7 +211,7 @@ public final class DeviceActor {
     String error = "board " + board.id() + " moved to another node (or node " + nodeName
         + " stopped) while the request was in flight; its outcome on the board is unknown: ask again";
     exchange.endInFlight(op, error);
-    failStashed(error);
+    waiting.failAll(error);
     exchange.abandonRollback(error);
     return onPostStop();
   }
@@ -274,7 +241,10 @@ public final class DeviceActor {
         .onMessage(PayloadWritten.class, m -> Behaviors.same())
         .onMessage(OpTimeout.class, m -> Behaviors.same())
         .onMessage(Load2Silence.class, m -> Behaviors.same())
-        .onAnyMessage(this::stashWhileDisconnected)
+        .onAnyMessage(request -> {
+          waiting.holdWhileDown(request, this::unreachable);
+          return Behaviors.same();
+        })
         .build();
   }
 
@@ -295,8 +265,7 @@ public final class DeviceActor {
     if (!link.onConnected(m)) {
       return Behaviors.same();
     }
-    waitedOut = false;
-    timers.cancel(ConnectWaitExpired.INSTANCE);
+    waiting.linkUp();
     // A payload cut by the lost link may still be awaited by the board, which then takes our
     // STATUS for payload bytes and answers only when its own payload timeout ends it.
     Duration extra = payloadCut ? timeouts.boardPayloadTimeout() : Duration.ZERO;
@@ -304,52 +273,15 @@ public final class DeviceActor {
     return syncAfter(extra);
   }
 
-  private Behavior<Command> stashWhileDisconnected(Command request) {
-    if (waitedOut) {
-      failRequest(request, unreachable());
-      return Behaviors.same();
-    }
-    startConnectWait();
-    stashOrFail(request);
-    return Behaviors.same();
-  }
-
-  private void startConnectWait() {
-    if (!timers.isTimerActive(ConnectWaitExpired.INSTANCE)) {
-      timers.startSingleTimer(ConnectWaitExpired.INSTANCE, timeouts.connectWait());
-    }
-  }
-
   private String unreachable() {
     return "board " + board.id() + " is not reachable at " + board.endpoint() + ": " + link.lastError();
   }
 
   private Behavior<Command> onConnectWaitExpired() {
-    waitedOut = true;
     String error = unreachable();
-    failStashed(error);
+    waiting.connectWaitExpired(error);
     exchange.abandonRollback(error);
     return Behaviors.same();
-  }
-
-  private void stashOrFail(Command request) {
-    if (stash.isFull()) {
-      failRequest(request, "board " + board.id() + " is busy: " + stash.size() + " requests are waiting");
-    } else {
-      stash.stash(request);
-    }
-  }
-
-  /** Requests that are not {@link Request}s (queries, keep-alives) are never stashed. */
-  private static void failRequest(Command request, String error) {
-    if (request instanceof Request r) {
-      r.replyTo().tell(Answer.error(error));
-    }
-  }
-
-  private void failStashed(String error) {
-    stash.forEach(request -> failRequest(request, error));
-    stash.clear();
   }
 
   /** The link is gone: every operation in flight ends now; the view waits for the next STATUS_OK. */
@@ -364,7 +296,7 @@ public final class DeviceActor {
     exchange.endInFlight(inFlight, error);
     exchange.linkLost(error);
     if (exchange.rollbackPending()) {
-      startConnectWait();
+      waiting.startConnectWait();
     }
     return disconnected();
   }
@@ -439,7 +371,7 @@ public final class DeviceActor {
   private Behavior<Command> afterStatus(StatusOk status) {
     LoadOp restore = exchange.rollbackAfter(status, ++nextId);
     if (restore == null) {
-      return stash.unstashAll(idle());
+      return waiting.release(idle());
     }
     context.getLog().info("board {}: the replace of {} failed; loading {} again", board.id(),
         restore.command().moduleId(), restore.command().moduleId());
@@ -529,7 +461,7 @@ public final class DeviceActor {
         .onMessageEquals(Reconnect.INSTANCE, Behaviors::same)
         .onMessageEquals(ConnectWaitExpired.INSTANCE, Behaviors::same)
         .onAnyMessage(request -> {
-          stashOrFail(request);
+          waiting.hold(request);
           return Behaviors.same();
         })
         .build();
@@ -548,7 +480,7 @@ public final class DeviceActor {
     if (step.answer() != null) {
       exchange.finish(op, step.answer());
     }
-    return step.resync() || exchange.rollbackPending() ? sync() : stash.unstashAll(idle());
+    return step.resync() || exchange.rollbackPending() ? sync() : waiting.release(idle());
   }
 
   /**
@@ -570,7 +502,7 @@ public final class DeviceActor {
       if (++silentSyncs >= 2) {
         // Our own re-reads of STATUS went unanswered twice: the board does not answer. Nobody waits silently.
         String refusal = "board " + board.id() + " does not answer (" + error + "); retrying";
-        failStashed(refusal);
+        waiting.failAll(refusal);
         exchange.abandonRollback(refusal);
       }
       return syncAfter(Duration.ZERO);

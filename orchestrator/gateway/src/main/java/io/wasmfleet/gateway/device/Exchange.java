@@ -1,6 +1,5 @@
 package io.wasmfleet.gateway.device;
 
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.Load;
 import io.wasmfleet.gateway.device.DeviceActor.Start;
 import io.wasmfleet.gateway.device.DeviceActor.Stop;

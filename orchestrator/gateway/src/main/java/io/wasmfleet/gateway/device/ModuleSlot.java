@@ -1,6 +1,5 @@
 package io.wasmfleet.gateway.device;
 
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

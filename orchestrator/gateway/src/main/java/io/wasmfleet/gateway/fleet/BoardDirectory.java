@@ -1,8 +1,8 @@
 package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.Asks;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;

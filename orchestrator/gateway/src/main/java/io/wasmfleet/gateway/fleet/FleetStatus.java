@@ -1,5 +1,6 @@
 package io.wasmfleet.gateway.fleet;
 
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.DeviceActor;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -27,7 +28,7 @@ final class FleetStatus {
   /** A board and the actor that drives it on this node. */
   record Local(String board, ActorRef<DeviceActor.Command> ref) {}
 
-  private record Got(String board, DeviceActor.Answer answer, long millis) {}
+  private record Got(String board, Answer answer, long millis) {}
 
   /**
    * Asks {@code boards} (all driven here) for STATUS, {@code parallel} at a time; a board that
@@ -36,7 +37,7 @@ final class FleetStatus {
   static Behavior<Void> askLocal(List<Local> boards, int parallel, Duration timeout,
       ActorRef<FleetView.BoardAnswers> replyTo) {
     return Behaviors.<Object>setup(ctx -> {
-      Map<String, DeviceActor.Answer> answers = new HashMap<>();
+      Map<String, Answer> answers = new HashMap<>();
       Map<String, Long> millis = new HashMap<>();
       ArrayDeque<Local> queue = new ArrayDeque<>(boards);
       int[] inFlight = {0};
@@ -45,9 +46,9 @@ final class FleetStatus {
           Local b = queue.poll();
           inFlight[0]++;
           long asked = System.nanoTime();
-          ctx.ask(DeviceActor.Answer.class, b.ref(), timeout, DeviceActor.Status::new, (answer, failure) ->
+          ctx.ask(Answer.class, b.ref(), timeout, DeviceActor.Status::new, (answer, failure) ->
               new Got(b.board(), answer != null ? answer
-                  : new DeviceActor.Answer(false, null, "no answer from the board within " + timeout.toSeconds() + " s"),
+                  : new Answer(false, null, "no answer from the board within " + timeout.toSeconds() + " s"),
                   (System.nanoTime() - asked) / 1_000_000));
         }
       };
@@ -80,7 +81,7 @@ final class FleetStatus {
   static Behavior<Void> gather(Map<ActorRef<FleetView.Command>, List<String>> shares, int parallel,
       Duration timeout, Duration within, ActorRef<FleetView.BoardAnswers> replyTo) {
     return Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> {
-      Map<String, DeviceActor.Answer> all = new HashMap<>();
+      Map<String, Answer> all = new HashMap<>();
       Map<String, Long> millis = new HashMap<>();
       if (shares.isEmpty()) {
         replyTo.tell(new FleetView.BoardAnswers(Map.of(), Map.of()));
@@ -105,7 +106,7 @@ final class FleetStatus {
     })).narrow();
   }
 
-  private static Behavior<Object> done(ActorRef<FleetView.BoardAnswers> replyTo, Map<String, DeviceActor.Answer> all,
+  private static Behavior<Object> done(ActorRef<FleetView.BoardAnswers> replyTo, Map<String, Answer> all,
       Map<String, Long> millis) {
     replyTo.tell(new FleetView.BoardAnswers(Map.copyOf(all), Map.copyOf(millis)));
     return Behaviors.stopped();

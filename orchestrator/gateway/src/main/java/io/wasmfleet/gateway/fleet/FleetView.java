@@ -1,14 +1,14 @@
 package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.NodeNames;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.BoardState;
 import io.wasmfleet.gateway.device.DeviceActor;
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -103,7 +103,7 @@ public final class FleetView {
       ActorRef<BoardAnswers> replyTo) implements Command {}
 
   /** STATUS answers by board, and how long each board took to answer (ms, asked on its own node). */
-  public record BoardAnswers(Map<String, DeviceActor.Answer> answers, Map<String, Long> millis)
+  public record BoardAnswers(Map<String, Answer> answers, Map<String, Long> millis)
       implements io.wasmfleet.gateway.CborSerializable {}
 
   /** To a node's view: STATUS of these boards, which it drives. */

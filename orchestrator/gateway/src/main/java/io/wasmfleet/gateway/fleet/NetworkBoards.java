@@ -1,6 +1,7 @@
 package io.wasmfleet.gateway.fleet;
 
 import io.wasmfleet.gateway.NodeNames;
+import io.wasmfleet.gateway.device.Answer;
 import io.wasmfleet.gateway.device.BoardConfig;
 import io.wasmfleet.gateway.device.DeviceActor;
 import io.wasmfleet.gateway.device.DeviceTimeouts;
@@ -60,9 +61,9 @@ public final class NetworkBoards {
         .build();
   }
 
-  private static Behavior<DeviceActor.Command> reply(org.apache.pekko.actor.typed.ActorRef<DeviceActor.Answer> to,
+  private static Behavior<DeviceActor.Command> reply(org.apache.pekko.actor.typed.ActorRef<Answer> to,
       String error) {
-    to.tell(DeviceActor.Answer.error(error));
+    to.tell(Answer.error(error));
     return Behaviors.same();
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wasmfleet.gateway.device.DeviceActor.Answer;
 import io.wasmfleet.gateway.device.DeviceActor.Load;
 import io.wasmfleet.gateway.device.DeviceActor.Start;
 import io.wasmfleet.gateway.device.DeviceActor.Stop;
@@ -16,8 +15,8 @@ import io.wasmfleet.gateway.device.Exchange.StartOp;
 import io.wasmfleet.gateway.device.Exchange.StatusOp;
 import io.wasmfleet.gateway.device.Exchange.Step;
 import io.wasmfleet.gateway.device.Exchange.StopOp;
-import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.DeviceLine.StatusOk;
+import io.wasmfleet.protocol.DeviceLine;
 import io.wasmfleet.protocol.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
