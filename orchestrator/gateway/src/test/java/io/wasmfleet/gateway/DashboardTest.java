@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -114,6 +115,20 @@ class DashboardTest {
           "and counted as such");
       assertEquals(3, sample(after, "wasmfleet_requests_seconds_count", "command=\"start\"", "outcome=\"error\""),
           "the host API's and the page's refusals");
+
+      // the page's view is made while a page asks, and not after: within 5 s of the last
+      // /api/fleet the count of snapshots stops (it went on for good when a snapshot the feed made
+      // by itself counted as a page asking)
+      double before = -1;
+      double now = sample(get(page + "metrics").body(), "wasmfleet_page_snapshots_total");
+      assertTrue(now >= 1, "the page asked for a snapshot");
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (now != before && System.nanoTime() < deadline) {
+        before = now;
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // four refreshes: a poll
+        now = sample(get(page + "metrics").body(), "wasmfleet_page_snapshots_total");
+      }
+      assertEquals(before, now, "no page open: no snapshot made for a second (of 15 s)");
 
       // no cross-site state changes, no rebound names
       assertEquals(403, post(page + "api/request", start).statusCode(), "without X-Wasmfleet-Request");

@@ -33,9 +33,13 @@ public final class GatewayMetrics implements Extension {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final String node;
+  private final Counter pageSnapshots;
 
   private GatewayMetrics(String node) {
     this.node = node;
+    this.pageSnapshots = Counter.builder("wasmfleet.page.snapshots")
+        .description("views of the whole fleet made for the fleet page (only while a page watches)")
+        .tags("node", node).register(registry);
   }
 
   /** The Prometheus text exposition of every meter. */
@@ -87,6 +91,11 @@ public final class GatewayMetrics implements Extension {
   /** A board said HELLO while it was driven: it rebooted. */
   public void rebooted(String board) {
     counter("wasmfleet.reboots", "board reboots seen (HELLO while driven)", board).increment();
+  }
+
+  /** The fleet page's view made once more (while a page watches, or asked lately). */
+  void pageSnapshot() {
+    pageSnapshots.increment();
   }
 
   private Counter counter(String name, String description, String board) {
