@@ -6,7 +6,7 @@ shows a deploy made through another node to a board a third node drives, and the
 kill -9 of the busiest node (time until every board is driven again; whether a `boards`
 poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 
-  benchmarks/fleet-scale.sh [--boards 300] [--requests 40] [--warmup 10] [--page-deploys 20] [--out FILE]
+  benchmarks/fleet-scale.sh [--boards 300] [--requests 150] [--warmup 10] [--page-deploys 20] [--out FILE]
 """
 import argparse
 import datetime, json, os, queue, re, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
@@ -134,7 +134,8 @@ def failover_timeline(work, survivors, killed_wall, failover_s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--boards", type=int, default=300)
-    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--requests", type=int, default=150,
+                    help="timed fleet status and boards requests (p99 of 150 is the second slowest)")
     ap.add_argument("--warmup", type=int, default=10,
                     help="untimed fleet status and boards requests first (the JIT compiles their paths on first use)")
     ap.add_argument("--page-deploys", type=int, default=20,

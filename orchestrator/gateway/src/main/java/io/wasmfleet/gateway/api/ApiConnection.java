@@ -377,7 +377,8 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
 
   private void send(ObjectNode line) {
     try {
-      enqueue(new Line(ByteString.fromArrayUnsafe((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8))));
+      // UTF-8 bytes straight from Jackson: no String (a fleet operation's answer holds every board)
+      enqueue(new Line(ByteString.fromArrayUnsafe(json.writeValueAsBytes(line)).concat(NEWLINE)));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -413,6 +414,7 @@ final class ApiConnection extends AbstractBehavior<ApiConnection.Command> {
   }
 
   private static final int WRITE_BATCH = 64 * 1024;
+  private static final ByteString NEWLINE = ByteString.fromString("\n");
 
   private Behavior<Command> stopWhenDone() {
     return phase == Phase.ANSWERED && inputDone && outputDone ? Behaviors.stopped() : this;
