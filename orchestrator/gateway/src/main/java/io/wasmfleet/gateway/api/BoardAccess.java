@@ -2,6 +2,7 @@ package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.Asks;
+import io.wasmfleet.gateway.Failures;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.build.ModuleCheck;
@@ -220,7 +221,7 @@ final class BoardAccess {
   }
 
   private static ApiError apiError(Throwable failure, Duration timeout, String what) {
-    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    Throwable cause = Failures.cause(failure);
     if (cause instanceof ApiError e) {
       return e;
     }

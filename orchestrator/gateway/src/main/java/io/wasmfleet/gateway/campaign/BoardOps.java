@@ -1,6 +1,7 @@
 package io.wasmfleet.gateway.campaign;
 
 import io.wasmfleet.gateway.Asks;
+import io.wasmfleet.gateway.Failures;
 import io.wasmfleet.gateway.build.BuildResult;
 import io.wasmfleet.gateway.build.ModuleBuilder;
 import io.wasmfleet.gateway.deploy.DeploymentActor;
@@ -142,7 +143,7 @@ public final class BoardOps {
     } catch (TimeoutException e) {
       throw new StepFailed("no answer from " + what + " within " + timeout.toSeconds() + " s");
     } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      Throwable cause = Failures.cause(e);
       if (cause instanceof BoardDirectory.BoardNotAvailable) {
         throw new StepFailed(cause.getMessage());
       }

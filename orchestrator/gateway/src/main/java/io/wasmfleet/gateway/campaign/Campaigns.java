@@ -1,6 +1,7 @@
 package io.wasmfleet.gateway.campaign;
 
 import io.wasmfleet.gateway.CborSerializable;
+import io.wasmfleet.gateway.Failures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -120,9 +121,9 @@ public final class Campaigns {
           if (m.failure() == null) {
             store.finish(id, CampaignStore.DONE, null);
             context.getLog().info("campaign {}: done", id);
-          } else if (!(unwrap(m.failure()) instanceof java.util.concurrent.CancellationException)) {
+          } else if (!(Failures.cause(m.failure()) instanceof java.util.concurrent.CancellationException)) {
             context.getLog().error("campaign {}: failed", id, m.failure());
-            store.finish(id, CampaignStore.FAILED, "the campaign stopped: " + unwrap(m.failure()));
+            store.finish(id, CampaignStore.FAILED, "the campaign stopped: " + Failures.cause(m.failure()));
           }
           context.getSelf().tell(Scan.INSTANCE);
           return idle();
@@ -132,9 +133,5 @@ public final class Campaigns {
           return Behaviors.same();
         })
         .build();
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }
