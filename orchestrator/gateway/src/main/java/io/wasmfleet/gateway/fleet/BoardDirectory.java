@@ -59,7 +59,8 @@ public final class BoardDirectory {
    */
   public CompletionStage<Answer> request(String id, Function<ActorRef<Answer>, DeviceActor.Command> message,
       Duration timeout, boolean follow) {
-    // the request's own actor answers at the timeout; the ask's is a backstop
+    // the request's own actor answers at the timeout; the ask's is a backstop (and the timeout of
+    // a request to a pinned board of this node, which has no such actor)
     return Asks.ask(fleet, reply -> new FleetView.Request(id, message, timeout, follow, reply),
         timeout.plus(this.timeout), system.scheduler());
   }
