@@ -11,6 +11,13 @@ def classpath(module):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+def gateway_java():
+    """`java` and the JVM options bin/gateway and bin/fleet give a gateway node (bin/lib.sh)."""
+    opts = subprocess.run(["bash", "-c", f"source '{ROOT}/bin/lib.sh'; gateway_java_opts"],
+                          check=True, capture_output=True, text=True).stdout.split()
+    return ["java"] + opts
+
+
 def start(cmd, log):
     """Starts cmd (stderr to log); returns the process and the lines it printed before "ready"."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "w"), text=True)
@@ -45,14 +52,15 @@ def pct(values, p):
 
 
 def machine():
-    """'N cores, CPU model; JDK; date' for a results file."""
+    """'N cores, CPU model; JDK (a gateway node's JVM options); date' for a results file."""
     cpu = platform.processor() or platform.machine()
     try:
         cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
     jdk = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    return f"{os.cpu_count()} cores, {cpu}; {jdk}; {time.strftime('%Y-%m-%d')}"
+    opts = " ".join(gateway_java()[1:])
+    return f"{os.cpu_count()} cores, {cpu}; {jdk}{' (gateways: ' + opts + ')' if opts else ''}; {time.strftime('%Y-%m-%d')}"
 
 
 def wasm_module(size, seed):

@@ -11,7 +11,7 @@ poll ever missed a board). Writes benchmarks/results/fleet-scale.md (or --out).
 import argparse
 import datetime, json, os, queue, re, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
-from bench_procs import ROOT, classpath, host_load, kill_all, machine, pct, start, wasm_module, write_report
+from bench_procs import ROOT, classpath, gateway_java, host_load, kill_all, machine, pct, start, wasm_module, write_report
 
 
 
@@ -153,8 +153,8 @@ def main():
         with open(sim_conf, "w") as f:
             f.write("wasmfleet.sim.boards = [\n" + "\n".join(
                 f"  {{ id = {b}, profile = nucleo_f446re, port = 0 }}" for b in ids) + "\n]\n")
-        java = ["java", "-XX:+UseSerialGC"]
-        sim, printed = start(java + ["-Xmx2g", "-cp", sim_cp, "io.wasmfleet.sim.AgentSim", "--config", sim_conf],
+        # the JVMs run as bin/agent-sim and bin/gateway run them
+        sim, printed = start(["java", "-cp", sim_cp, "io.wasmfleet.sim.AgentSim", "--config", sim_conf],
                              os.path.join(work, "sim.err"))
         procs.append(sim)
         ports = {m.group(1): int(m.group(2)) for m in
@@ -168,7 +168,7 @@ def main():
         gws = {}
         t0 = time.perf_counter()
         for i, name in enumerate(api):
-            cmd = java + ["-Xmx1g", "-cp", gw_cp, "io.wasmfleet.gateway.GatewayMain", "--config", gw_conf,
+            cmd = gateway_java() + ["-cp", gw_cp, "io.wasmfleet.gateway.GatewayMain", "--config", gw_conf,
                           "--node-name", name, "--cluster-port", str(cluster[i]),
                           "--seed-node", f"127.0.0.1:{cluster[0]}", "--seed-node", f"127.0.0.1:{cluster[1]}",
                           "--port", str(api[name])]
@@ -213,7 +213,7 @@ def main():
         with open(base_conf, "w") as f:
             f.write(f'wasmfleet.gateway.network-boards {{ lone {{ endpoint = "tcp:127.0.0.1:{free_port()}", type = nucleo_f446re }} }}\n')
         base_api = free_port()
-        base = subprocess.Popen(java + ["-Xmx1g", "-cp", gw_cp, "io.wasmfleet.gateway.GatewayMain", "--config", base_conf,
+        base = subprocess.Popen(gateway_java() + ["-cp", gw_cp, "io.wasmfleet.gateway.GatewayMain", "--config", base_conf,
                                         "--node-name", "baseline", "--port", str(base_api)],
                                 stdout=subprocess.PIPE, stderr=open(os.path.join(work, "baseline.err"), "w"), text=True)
         procs.append(base)

@@ -9,7 +9,7 @@ the difference, measured in one run; writes benchmarks/results/gateway-overhead.
 """
 import argparse, json, os, re, socket, sys, tempfile, time
 
-from bench_procs import ROOT, classpath, kill_all, machine, pct, start, write_report
+from bench_procs import ROOT, classpath, gateway_java, kill_all, machine, pct, start, write_report
 
 
 
@@ -71,7 +71,7 @@ def main():
         procs.append(sim)
         ports = {m.group(1): int(m.group(2)) for m in
                  (re.match(r"^board (\S+) .*endpoint=tcp:127\.0\.0\.1:(\d+)$", l) for l in printed) if m}
-        gw, out = start(["java", "-cp", classpath("orchestrator/app"), "io.wasmfleet.gateway.GatewayMain",
+        gw, out = start(gateway_java() + ["-cp", classpath("orchestrator/app"), "io.wasmfleet.gateway.GatewayMain",
                          "--port", "0", "--board", f"viagw=tcp:127.0.0.1:{ports['viagw']}:nucleo_f446re"],
                         os.path.join(work, "gw.err"))
         procs.append(gw)

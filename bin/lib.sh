@@ -7,6 +7,20 @@ CLASSPATH_DIR=$WASMFLEET_ROOT/build/classpath
 export WASM_BUILD_DIR
 
 say() { printf '%s\n' "$*" >&2; }
+
+# The JVM options of a gateway node, one a line: $WASMFLEET_JAVA_OPTS, and on a machine of two
+# cores or fewer the serial collector unless those name a collector. A node's live heap is tens
+# of MiB; on 2 cores the serial collector left more CPU to the requests than the JVM's default
+# (G1): with 1,000 boards on three nodes, fleet status p50 226-239 ms against 245-292 ms, p99
+# 414-514 ms against 464-590 ms, three runs each (benchmarks/results/fleet-scale.md).
+gateway_java_opts() {
+  local opts=()
+  read -r -a opts <<< "${WASMFLEET_JAVA_OPTS:-}"
+  if [[ ! "${WASMFLEET_JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC ]] && [ "$(nproc 2>/dev/null || echo 4)" -le 2 ]; then
+    opts=(-XX:+UseSerialGC "${opts[@]}")
+  fi
+  [ ${#opts[@]} -eq 0 ] || printf '%s\n' "${opts[@]}"
+}
 die() { say "$(basename "$0"): $*"; exit 1; }
 
 # Debian packages the project needs on the machine, and a command that shows each is there.
