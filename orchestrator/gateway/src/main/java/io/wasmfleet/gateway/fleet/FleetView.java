@@ -44,9 +44,10 @@ public final class FleetView {
 
   /**
    * Send a request to board {@code boardId} wherever it is, and answer {@code replyTo} once,
-   * within {@code timeout}, through a {@link BoardRequest} of its own; {@code follow}: ask again
-   * where the board moves meanwhile (only for what changes nothing on a board: STATUS). A board
-   * that cannot be reached now is answered at once, with why.
+   * within {@code timeout}, through a {@link BoardRequest} of its own (a pinned board of this
+   * node answers itself); {@code follow}: ask again where the board moves meanwhile (only for
+   * what changes nothing on a board: STATUS). A board that cannot be reached now is answered at
+   * once, with why. Only ever sent to this node's view: it carries a function.
    */
   public record Request(String boardId, Function<ActorRef<Answer>, DeviceActor.Command> message, Duration timeout,
       boolean follow, ActorRef<Answer> replyTo) implements Command {}

@@ -27,13 +27,12 @@ import org.apache.pekko.util.ByteString;
  * What the fleet page shows, as one JSON snapshot: every board of the cluster (the host API's
  * {@code boards}: node, link, slots, modules, pool) and the console tails of the first boards.
  * While a page watches (or asked within {@link #WANTED_FOR}), a snapshot is started every
- * {@code refresh} (a second
- * one while the last is still being made, when the cluster is slow to describe its boards);
- * each watching page gets the newest as a server-sent event as soon as it changed, so a change
- * anywhere in the cluster shows within a refresh period and the time to make one snapshot.
- * Nobody watching: nothing is asked. (The snapshots the feed makes by itself do not count as
- * asking: when they did, the first page kept every node making a snapshot of the whole fleet
- * four times a second for good, a fifth of a busy node's CPU with 1,000 boards.)
+ * {@code refresh} (a second one while the last is still being made, when the cluster is slow to
+ * describe its boards); each watching page gets the newest as a server-sent event as soon as it
+ * changed, so a change anywhere in the cluster shows within a refresh period and the time to
+ * make one snapshot. Nobody watching: nothing is asked. (The snapshots the feed makes by itself
+ * do not count as asking: when they did, every node made a view of the whole fleet four times a
+ * second for good, the largest item in a node's profile with 1,000 boards.)
  */
 final class FleetFeed {
 
