@@ -80,7 +80,7 @@ final class WaitingRequests {
   }
 
   /** Answers {@code request} with {@code error}; what is not a {@link Request} (a query) needs no answer. */
-  static void refuse(Command request, String error) {
+  private static void refuse(Command request, String error) {
     if (request instanceof Request r) {
       r.replyTo().tell(Answer.error(error));
     }

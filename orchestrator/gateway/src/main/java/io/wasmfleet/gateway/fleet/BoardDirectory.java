@@ -46,8 +46,7 @@ public final class BoardDirectory {
           if (location instanceof FleetView.Found found) {
             return found.board();
           }
-          String reason = location instanceof FleetView.Unavailable u ? u.reason() : ((FleetView.Unknown) location).reason();
-          throw new CompletionException(new BoardNotAvailable(reason));
+          throw new CompletionException(new BoardNotAvailable(((FleetView.NotFound) location).reason()));
         });
   }
 

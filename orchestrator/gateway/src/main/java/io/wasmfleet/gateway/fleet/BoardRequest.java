@@ -50,11 +50,6 @@ final class BoardRequest extends AbstractBehavior<Object> {
         fleet)));
   }
 
-  /** Why a board that was not found cannot be asked. */
-  static String reason(FleetView.Location location) {
-    return location instanceof FleetView.Unavailable u ? u.reason() : ((FleetView.Unknown) location).reason();
-  }
-
   private final FleetView.Request request;
   private final ActorRef<FleetView.Command> fleet;
   /** Where the request went last. */
@@ -122,7 +117,7 @@ final class BoardRequest extends AbstractBehavior<Object> {
       }
       return this;
     }
-    return answer(Answer.error(reason(m.location())));
+    return answer(Answer.error(((FleetView.NotFound) m.location()).reason()));
   }
 
   /**

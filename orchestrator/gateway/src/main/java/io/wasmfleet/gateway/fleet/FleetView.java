@@ -75,9 +75,14 @@ public final class FleetView {
 
   public record Found(RecipientRef<DeviceActor.Command> board) implements Location {}
 
-  public record Unavailable(String reason) implements Location {}
+  /** The board cannot be asked now, and why. */
+  public sealed interface NotFound extends Location {
+    String reason();
+  }
 
-  public record Unknown(String reason) implements Location {}
+  public record Unavailable(String reason) implements NotFound {}
+
+  public record Unknown(String reason) implements NotFound {}
 
   /**
    * What every board of the fleet says of itself right now, in one round: each node's view asks
@@ -392,13 +397,13 @@ public final class FleetView {
    */
   private Behavior<Command> onRequest(Request m) {
     Location where = locate(m.boardId());
-    if (where instanceof Found found && ownPinned(m.boardId(), found.board())) {
+    if (!(where instanceof Found found)) {
+      m.replyTo().tell(Answer.error(((NotFound) where).reason()));
+    } else if (ownPinned(m.boardId(), found.board())) {
       found.board().tell(m.message().apply(m.replyTo()));
-    } else if (where instanceof Found found) {
+    } else {
       ActorRef<Object> request = context.spawnAnonymous(BoardRequest.create(m, found.board(), context.getSelf()));
       found.board().tell(m.message().apply(request.narrow()));
-    } else {
-      m.replyTo().tell(Answer.error(BoardRequest.reason(where)));
     }
     return Behaviors.same();
   }
