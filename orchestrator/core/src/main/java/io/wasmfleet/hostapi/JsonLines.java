@@ -2,6 +2,8 @@ package io.wasmfleet.hostapi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -32,6 +34,24 @@ public final class JsonLines {
 
   public static ObjectNode object() {
     return NODES.objectNode();
+  }
+
+  /**
+   * What is wrong with text that is not JSON, as the parser says it but without its internals:
+   * "Unexpected end-of-input: expected close marker for Object, at column 35" (Jackson's own
+   * message names its source and the object's start; this parser's errors pass unchanged).
+   */
+  public static String problem(IOException e) {
+    if (!(e instanceof JsonProcessingException p)) {
+      return firstLine(e.getMessage());
+    }
+    String what = firstLine(p.getOriginalMessage()).replaceAll("\\s*\\(start marker at \\[Source:.*\\]\\)", "");
+    JsonLocation at = p.getLocation();
+    return at == null || at.getColumnNr() < 1 ? what : what + ", at column " + at.getColumnNr();
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
   }
 
   /** The one JSON value on {@code line} (RFC 8259; nothing but white space around it). */

@@ -176,7 +176,7 @@ final class ApiRequest {
     try {
       parsed = json.readTree(line);
     } catch (java.io.IOException e) {
-      throw new ApiError("the request is not JSON: " + firstLine(e.getMessage()));
+      throw new ApiError("the request is not JSON: " + io.wasmfleet.hostapi.JsonLines.problem(e));
     }
     if (parsed == null || !parsed.isObject()) {
       throw new ApiError("the request must be one JSON object on one line");
@@ -219,9 +219,5 @@ final class ApiRequest {
     } catch (ApiError e) {
       return 0;
     }
-  }
-
-  private static String firstLine(String text) {
-    return text == null ? "" : text.lines().findFirst().orElse("");
   }
 }

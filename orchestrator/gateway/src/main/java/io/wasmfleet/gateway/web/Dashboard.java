@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wasmfleet.gateway.api.HostApi;
+import io.wasmfleet.hostapi.JsonLines;
 import io.wasmfleet.protocol.Crc32;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -229,7 +230,7 @@ public final class Dashboard {
       }
       return node;
     } catch (IOException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
+      throw new IllegalArgumentException("the body is not JSON: " + JsonLines.problem(e));
     }
   }
 

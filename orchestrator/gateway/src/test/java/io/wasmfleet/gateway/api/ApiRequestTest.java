@@ -50,4 +50,13 @@ class ApiRequestTest {
     assertEquals("fleet", HostApi.commandLabel(JSON.readTree("{\"v\": 2, \"cmd\": \"fleet\", \"op\": \"nonsense\"}")));
     assertEquals("unknown", HostApi.commandLabel(JSON.readTree("{\"cmd\": \"rm -rf\"}")));
   }
+
+  @Test
+  void aLineThatIsNotJsonSaysWhatAndWhereWithoutTheParsersInternals() {
+    assertEquals("the request is not JSON: Unexpected end-of-input: expected close marker for Object, at column 33",
+        error(() -> ApiRequest.parse(JSON, "{\"cmd\":\"status\",\"device\":\"board\"")));
+    assertEquals("the request is not JSON: Unrecognized token 'garbage': was expecting (JSON String, Number, Array, "
+        + "Object or token 'null', 'true' or 'false'), at column 1", error(() -> ApiRequest.parse(JSON, "garbage")));
+    assertEquals("the request must be one JSON object on one line", error(() -> ApiRequest.parse(JSON, "[1]")));
+  }
 }
