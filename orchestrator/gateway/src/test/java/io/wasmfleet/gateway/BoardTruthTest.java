@@ -212,8 +212,19 @@ class BoardTruthTest {
     Probe.await(10, () -> answer.isDone() || linesRead(sim) > before, () -> "the board never read the request");
   }
 
-  /** The gateway's view of {@code board}: module id -> LOADED / RUNNING (STOPPING counts as RUNNING), or LOADING. */
+  /**
+   * The gateway's view of {@code board}: module id -> LOADED / RUNNING (STOPPING counts as RUNNING), or LOADING.
+   */
   private Map<String, String> view(String board) {
+    Map<String, String> out = viewWithPool(board);
+    out.remove(POOL_USED);
+    return out;
+  }
+
+  private static final String POOL_USED = "<pool used>";
+
+  /** {@link #view}, and the bytes of the WAMR pool in use. */
+  private Map<String, String> viewWithPool(String board) {
     ObjectNode req = HostApiClient.request("boards", null);
     req.put("v", 2);
     JsonNode boards;
@@ -228,6 +239,7 @@ class BoardTruthTest {
           return Map.of("<link>", b.get("link").asText());
         }
         Map<String, String> out = new TreeMap<>();
+        out.put(POOL_USED, b.path("pool").path("used").asText("?"));
         for (JsonNode m : b.get("modules")) {
           String state = m.get("state").asText();
           out.put(m.get("id").asText(), state.equals("STOPPING") ? "RUNNING" : state);
@@ -239,21 +251,32 @@ class BoardTruthTest {
   }
 
   private Map<String, String> truth(String board) {
+    Map<String, String> out = truthWithPool(board);
+    out.remove(POOL_USED);
+    return out;
+  }
+
+  /** The board's own STATUS: its modules' states, and the bytes of its WAMR pool in use. */
+  private Map<String, String> truthWithPool(String board) {
     StatusOk status = sim(board).status();
     Map<String, String> out = new TreeMap<>();
+    out.put(POOL_USED, status.pool() == null ? "?" : Long.toString(status.pool().used()));
     status.modules().forEach(m -> out.put(m.id(), m.state()));
     return out;
   }
 
-  /** Probes until the gateway's view equals the board's own STATUS (the gateway must get there by itself). */
+  /**
+   * Probes until the gateway's view equals the board's own STATUS, the pool's use included (the
+   * gateway must get there by itself).
+   */
   private void awaitViewEqualsBoard(String board) {
     Map<String, Map<String, String>> last = new TreeMap<>();
     Probe.await(20, () -> {
-      Map<String, String> truth = truth(board);
-      Map<String, String> view = view(board);
+      Map<String, String> truth = truthWithPool(board);
+      Map<String, String> view = viewWithPool(board);
       last.put("view", view);
       last.put("truth", truth);
-      return view.equals(truth) && truth.equals(truth(board));
+      return view.equals(truth) && truth.equals(truthWithPool(board));
     }, () -> "board " + board + ": the gateway shows " + last.get("view") + " but the board's STATUS says "
         + last.get("truth"));
   }

@@ -120,6 +120,9 @@ class DeviceActorTest {
       TestProbe<Answer> probe = testKit.createTestProbe();
       device.tell(new DeviceActor.Load("m", BuiltModules.wasmBytes("math_ops"), false, null, probe.getRef()));
       assertEquals("LOAD_OK", probe.receiveMessage().detail());
+      // the gateway reads STATUS after a LOAD_OK (for the pool); once a STATUS of ours is answered, that is done
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertTrue(probe.receiveMessage().ok());
       farm.board("a3").admin("SIM_FAULT cut_after_bytes=3");
       device.tell(new DeviceActor.Status(probe.getRef()));
       Answer cut = probe.receiveMessage();

@@ -34,7 +34,8 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * stopping) from what the board says. RESULT lines, which come whenever a job ends, go to the
  * slot of their {@code module_id}, or, when a firmware 1.0.0 board leaves it out, to the job
  * started last. The board is the source of truth: on connect, after a HELLO (a reboot), after a
- * reply that did not come in time and after a failed LOAD it re-reads STATUS, and only a
+ * reply that did not come in time and after every LOAD (LOAD_OK does not say what the module took
+ * from the pool; the LOAD is answered first) it re-reads STATUS, and only a
  * {@code STATUS_OK} line rebuilds the view. A link loss or a reboot ends every operation in
  * flight and stops a payload being written at once.
  *

@@ -222,11 +222,12 @@ final class Exchange {
     if (line instanceof DeviceLine.LoadOk) {
       artifacts.put(op.command().moduleId(), new Artifact(op.command().moduleId(), op.request().payload(),
           op.request().simCompiled()));
-      if (op.slot() < 0) {
-        return Step.finished(Answer.ok(line.format()), true); // the board used a slot we did not know was free
+      if (op.slot() >= 0) {
+        slots.loaded(op.slot(), op.command().moduleId());
       }
-      slots.loaded(op.slot(), op.command().moduleId());
-      return Step.finished(Answer.ok(line.format()), false);
+      // LOAD_OK does not say what the module took from the WAMR pool (nor, with op.slot() < 0, in
+      // which slot the board put it): the answer goes out, then STATUS is read for the rest
+      return Step.finished(Answer.ok(line.format()), true);
     }
     if (line instanceof DeviceLine.LoadErr) {
       loadEnded(op);

@@ -100,7 +100,7 @@ class ExchangeTest {
     assertEquals(List.of("fft:LOADING"), shown());
 
     Step ok = exchange.reply(line("LOAD_OK"), ready.next(), false);
-    assertFalse(ok.resync(), "the gateway knew the slot: nothing to re-read");
+    assertTrue(ok.resync(), "LOAD_OK does not say what the module took from the pool: STATUS is read after it");
     exchange.finish(ready.next(), ok.answer());
     assertEquals(Answer.ok("LOAD_OK"), to.receiveMessage());
     assertEquals(List.of("fft:LOADED"), shown());
