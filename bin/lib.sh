@@ -138,6 +138,37 @@ classpath_of() {
   printf '%s:%s' "${jar:-}" "$(<"$file")"
 }
 
+# run_classpath CP: CP for a process that keeps running (a gateway, the simulator), with the
+# project's own jars taken from this checkout (not from whichever checkout last installed them in
+# ~/.m2) and copied to build/classpath/jars/. A build rewrites a jar in place, and a JVM reading
+# it meanwhile fails on its next class load (bin/test or a rebuild by bin/host beside a running
+# bin/gateway killed it); the copies are never rewritten. Copies unused for 3 days are removed.
+run_classpath() {
+  local dir=$CLASSPATH_DIR/jars entry own name copy out=()
+  local IFS=:
+  mkdir -p "$dir"
+  for entry in $1; do
+    own=$entry
+    case $entry in
+      */io/wasmfleet/*.jar)
+        name=${entry##*/}
+        for candidate in "$WASMFLEET_ROOT"/*/target/"$name" "$WASMFLEET_ROOT"/*/*/target/"$name"; do
+          if [ -f "$candidate" ]; then own=$candidate; break; fi
+        done ;;
+      "$WASMFLEET_ROOT"/*/target/*.jar) ;;
+      *) out+=("$entry"); continue ;;
+    esac
+    copy=$dir/$(stat -c %Y-%s "$own")-${own##*/}
+    if [ ! -f "$copy" ]; then
+      cp "$own" "$copy.$$.part" && mv -f "$copy.$$.part" "$copy" || die "could not copy $own to $dir"
+    fi
+    touch "$copy"
+    out+=("$copy")
+  done
+  find "$dir" -name '*.jar' -mmin +4320 -delete 2>/dev/null || true
+  printf '%s' "${out[*]}"
+}
+
 # host_java_24: a java of JDK 24 or newer (for an AOT cache), or nothing; looked for once
 # (WASMFLEET_HOST_JAVA, JAVA_HOME, /usr/lib/jvm/*) and remembered in build/classpath/.
 host_java_24() {
