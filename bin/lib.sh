@@ -144,10 +144,12 @@ classpath_of() {
 # it meanwhile fails on its next class load (bin/test or a rebuild by bin/host beside a running
 # bin/gateway killed it); the copies are never rewritten. Copies unused for 3 days are removed.
 run_classpath() {
-  local dir=$CLASSPATH_DIR/jars entry own name copy out=()
+  local dir=$CLASSPATH_DIR/jars entry own name candidate copy entries out=()
   local IFS=:
+  read -ra entries <<< "$1"
   mkdir -p "$dir"
-  for entry in $1; do
+  for entry in "${entries[@]}"; do
+    [ -n "$entry" ] || continue
     own=$entry
     case $entry in
       */io/wasmfleet/*.jar)
