@@ -138,6 +138,24 @@ classpath_of() {
   printf '%s:%s' "${jar:-}" "$(<"$file")"
 }
 
+# wait_ready NAME LOG PID: returns once process PID (a gateway, the simulator) printed its line
+# `ready` to LOG; else shows the end of LOG (and of its .err beside it) and dies: when the process
+# exited first, or after 120 s.
+wait_ready() {
+  local logs=("$2")
+  [ -f "${2%.*}.err" ] && logs+=("${2%.*}.err")
+  for _ in $(seq 1200); do
+    grep -q '^ready$' "$2" 2>/dev/null && return 0
+    if ! kill -0 "$3" 2>/dev/null; then
+      tail -n 20 "${logs[@]}" >&2
+      die "$1 did not start; see $2"
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$2" >&2
+  die "$1 did not become ready; see $2"
+}
+
 # run_classpath CP: CP for a process that keeps running (a gateway, the simulator), with the
 # project's own jars taken from this checkout (not from whichever checkout last installed them in
 # ~/.m2) and copied to build/classpath/jars/. A build rewrites a jar in place, and a JVM reading

@@ -212,9 +212,7 @@ class BoardTruthTest {
     Probe.await(10, () -> answer.isDone() || linesRead(sim) > before, () -> "the board never read the request");
   }
 
-  /**
-   * The gateway's view of {@code board}: module id -> LOADED / RUNNING (STOPPING counts as RUNNING), or LOADING.
-   */
+  /** The gateway's view of {@code board}: module id -> LOADED / RUNNING (STOPPING counts as RUNNING), or LOADING. */
   private Map<String, String> view(String board) {
     Map<String, String> out = viewWithPool(board);
     out.remove(POOL_USED);

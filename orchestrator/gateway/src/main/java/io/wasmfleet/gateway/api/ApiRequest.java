@@ -1,6 +1,7 @@
 package io.wasmfleet.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wasmfleet.hostapi.JsonLines;
 import io.wasmfleet.protocol.Crc32;
 import io.wasmfleet.protocol.StartArgs;
 import io.wasmfleet.protocol.WireFormatException;
@@ -176,7 +177,7 @@ final class ApiRequest {
     try {
       parsed = json.readTree(line);
     } catch (java.io.IOException e) {
-      throw new ApiError("the request is not JSON: " + io.wasmfleet.hostapi.JsonLines.problem(e));
+      throw new ApiError("the request is not JSON: " + JsonLines.problem(e));
     }
     if (parsed == null || !parsed.isObject()) {
       throw new ApiError("the request must be one JSON object on one line");
