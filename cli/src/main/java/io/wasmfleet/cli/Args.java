@@ -52,6 +52,15 @@ final class Args {
     }
   }
 
+  /** A whole number from {@code min} to {@code max}. */
+  int integer(String option, int min, int max) {
+    int n = integer(option);
+    if (n < min || n > max) {
+      throw usage("option " + option + " takes a whole number from " + min + " to " + max + ", got " + n);
+    }
+    return n;
+  }
+
   double decimal(String option) {
     String v = string(option);
     try {

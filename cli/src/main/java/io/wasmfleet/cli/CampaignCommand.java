@@ -85,7 +85,7 @@ final class CampaignCommand {
     if (a.string("--name") != null) {
       r.put("name", a.string("--name"));
     }
-    r.put("parallel", a.integer("--parallel"));
+    r.put("parallel", a.integer("--parallel", 1, 256)); // the host API's bounds
     r.put("result_timeout", a.integer("--result-timeout"));
     r.put("follow", !detach);
     ArrayNode modules = r.putArray("modules");

@@ -81,7 +81,7 @@ final class FleetCommand {
     r.put("v", 2);
     r.put("op", op);
     r.put("select", a.string("--select"));
-    r.put("parallel", a.integer("--parallel"));
+    r.put("parallel", a.integer("--parallel", 1, 64)); // the host API's bounds
     return r;
   }
 

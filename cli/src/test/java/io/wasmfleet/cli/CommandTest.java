@@ -67,6 +67,12 @@ class CommandTest {
     assertTrue(echo("reboot").err().startsWith("t: no command 'reboot'; the commands are show"));
     assertTrue(echo().err().startsWith("t: give a command: show"));
     assertTrue(echo("--json=yes", "show").err().startsWith("t: option '--json' takes no value"));
+    Run parallel = host("fleet", "status", "--select", "all", "--parallel", "0");
+    assertEquals(2, parallel.code());
+    assertTrue(parallel.err().startsWith("host fleet status: option --parallel takes a whole number from 1 to 64, got 0"),
+        parallel.err());
+    assertTrue(host("campaign", "run", "--select", "all", "--parallel", "300").err()
+        .contains("option --parallel takes a whole number from 1 to 256, got 300"));
     assertEquals(2, host("fleet").code());
     assertTrue(host("fleet").err().startsWith("host fleet: give a command: deploy, start, stop, status"));
   }
