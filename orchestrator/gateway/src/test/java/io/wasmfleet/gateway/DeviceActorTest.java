@@ -191,6 +191,27 @@ class DeviceActorTest {
     }
   }
 
+  /** A stopped DeviceActor answers what it was asked, marked so that a STATUS can follow the board. */
+  @Test
+  void aStoppedActorAnswersItsRequestsAsOwnerStopped() throws Exception {
+    try (BoardFarm farm = farm("a6")) {
+      ActorRef<DeviceActor.Command> device = device(board("a6", farm.endpoint("a6")));
+      TestProbe<Answer> probe = testKit.createTestProbe();
+      device.tell(new DeviceActor.Status(probe.getRef()));
+      assertTrue(probe.receiveMessage().ok());
+      farm.board("a6").hang();
+      device.tell(new DeviceActor.Status(probe.getRef())); // in flight
+      device.tell(new DeviceActor.Status(probe.getRef())); // waiting
+      testKit.stop(device);
+      for (int i = 0; i < 2; i++) {
+        Answer a = probe.receiveMessage();
+        assertTrue(a.ownerStopped(), a.toString());
+        assertTrue(a.error().startsWith("board a6 moved to another node"), a.error());
+      }
+      farm.board("a6").release();
+    }
+  }
+
   @Test
   void theConsoleKeepsTheLastLines() throws Exception {
     try (BoardFarm farm = farm("a5")) {

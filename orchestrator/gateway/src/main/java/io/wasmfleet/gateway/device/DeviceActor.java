@@ -211,8 +211,8 @@ public final class DeviceActor {
   private Behavior<Command> onPostStop(Op op) {
     String error = "board " + board.id() + " moved to another node (or node " + nodeName
         + " stopped) while the request was in flight; its outcome on the board is unknown: ask again";
-    exchange.endInFlight(op, error);
-    waiting.failAll(error);
+    exchange.endInFlight(op, Answer.ownerStopped(error));
+    waiting.failAll(Answer.ownerStopped(error));
     exchange.abandonRollback(error);
     return onPostStop();
   }
@@ -294,7 +294,7 @@ public final class DeviceActor {
     uploader.abandon();
     timers.cancel(OP_TIMER);
     String error = "link to board " + board.id() + " lost: " + m.reason();
-    exchange.endInFlight(inFlight, error);
+    exchange.endInFlight(inFlight, Answer.error(error));
     exchange.linkLost(error);
     if (exchange.rollbackPending()) {
       waiting.startConnectWait();
@@ -592,7 +592,7 @@ public final class DeviceActor {
     metrics.rebooted(board.id());
     String error = "board " + board.id() + " rebooted; its modules are gone";
     timers.cancel(OP_TIMER);
-    exchange.endInFlight(op, error);
+    exchange.endInFlight(op, Answer.error(error));
     exchange.rebooted(error);
     return sync();
   }

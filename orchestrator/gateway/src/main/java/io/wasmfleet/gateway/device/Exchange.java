@@ -341,12 +341,12 @@ final class Exchange {
   }
 
   /** Ends {@code op} and, when it is a re-read, the late request it waited for, with {@code error}. */
-  void endInFlight(Op op, String error) {
+  void endInFlight(Op op, Answer answer) {
     if (op instanceof StatusOp status && status.late() != null) {
-      finish(status.late(), Answer.error(status.lateReason() + "; then " + error));
+      finish(status.late(), Answer.error(status.lateReason() + "; then " + answer.error()));
     }
     if (op != null) {
-      finish(op, Answer.error(error));
+      finish(op, answer);
     }
   }
 

@@ -187,7 +187,7 @@ public final class ModuleSlot {
   /** The owning actor stops (the board was handed to another node, or this node shuts down). */
   public void ownerStopped() {
     if (job()) {
-      answer(w -> Answer.error("the board moved to another node (or this node stopped) while the job of "
+      answer(w -> Answer.ownerStopped("the board moved to another node (or this node stopped) while the job of "
           + module.id() + " ran; its RESULT was not seen here: ask STATUS"));
     }
   }

@@ -34,7 +34,7 @@ final class WaitingRequests {
   /** A request while a command is in flight: it waits its turn, or is refused when too many wait. */
   void hold(Command request) {
     if (stash.isFull()) {
-      refuse(request, "board " + boardId + " is busy: " + stash.size() + " requests are waiting");
+      refuse(request, Answer.error("board " + boardId + " is busy: " + stash.size() + " requests are waiting"));
     } else {
       stash.stash(request);
     }
@@ -43,7 +43,7 @@ final class WaitingRequests {
   /** A request while the link is down: it waits for the link (at most the connect wait), or is refused. */
   void holdWhileDown(Command request, Supplier<String> unreachable) {
     if (waitedOut) {
-      refuse(request, unreachable.get());
+      refuse(request, Answer.error(unreachable.get()));
       return;
     }
     startConnectWait();
@@ -70,7 +70,11 @@ final class WaitingRequests {
   }
 
   void failAll(String error) {
-    stash.forEach(request -> refuse(request, error));
+    failAll(Answer.error(error));
+  }
+
+  void failAll(Answer answer) {
+    stash.forEach(request -> refuse(request, answer));
     stash.clear();
   }
 
@@ -79,10 +83,10 @@ final class WaitingRequests {
     return stash.unstashAll(next);
   }
 
-  /** Answers {@code request} with {@code error}; what is not a {@link Request} (a query) needs no answer. */
-  private static void refuse(Command request, String error) {
+  /** Answers {@code request} with {@code answer}; what is not a {@link Request} (a query) needs no answer. */
+  private static void refuse(Command request, Answer answer) {
     if (request instanceof Request r) {
-      r.replyTo().tell(Answer.error(error));
+      r.replyTo().tell(answer);
     }
   }
 }

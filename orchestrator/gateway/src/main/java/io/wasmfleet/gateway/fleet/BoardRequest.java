@@ -23,8 +23,9 @@ import org.apache.pekko.cluster.typed.Cluster;
  * the request's timeout and watches the board's actor on another node, so a request whose
  * board's node goes down is answered when the cluster downs that node, not at its timeout. A
  * STATUS follows its board: it changes nothing on the board, so when the board moves to another
- * node (its old actor stops, answers "moved", or the fleet view finds another actor driving it)
- * it is asked again there, and the first answer wins. Nothing else is ever sent twice.
+ * node (its old actor stops, answers {@link Answer#ownerStopped}, or the fleet view finds another
+ * actor driving it) it is asked again there, and the first answer wins. Nothing else is ever
+ * sent twice.
  */
 final class BoardRequest extends AbstractBehavior<Object> {
 
@@ -32,7 +33,7 @@ final class BoardRequest extends AbstractBehavior<Object> {
   static final Duration MOVE_CHECK = Duration.ofSeconds(1);
   /** The fleet view answers a Locate from memory. */
   private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(1);
-  /** How many times a STATUS is asked again after "moved to another node". */
+  /** How many times a STATUS is asked again after its board's actor stopped (the board moved). */
   private static final int MOVES = 2;
 
   private enum TimedOut { INSTANCE }
@@ -89,7 +90,7 @@ final class BoardRequest extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onAnswer(Answer a) {
-    if (request.follow() && !a.ok() && a.error().contains("moved to another node") && moves < MOVES) {
+    if (request.follow() && a.ownerStopped() && moves < MOVES) {
       moves++;
       return locate();
     }

@@ -84,7 +84,7 @@ class BoardRequestTest {
     TestProbe<DeviceActor.Command> old = KIT.createTestProbe();
     TestProbe<DeviceActor.Command> now = KIT.createTestProbe();
     send("n2", DeviceActor.Status::new, Duration.ofSeconds(30), true, old);
-    old.expectMessageClass(DeviceActor.Status.class).replyTo().tell(Answer.error(
+    old.expectMessageClass(DeviceActor.Status.class).replyTo().tell(Answer.ownerStopped(
         "board n2 moved to another node (or node gw1 stopped) while the request was in flight; its outcome on the"
             + " board is unknown: ask again"));
     fleet.expectMessageClass(FleetView.Locate.class).replyTo().tell(new FleetView.Found(now.getRef()));
@@ -97,7 +97,7 @@ class BoardRequestTest {
   void aStatusWhoseBoardCannotBeReachedNowSaysWhy() {
     TestProbe<DeviceActor.Command> old = KIT.createTestProbe();
     send("p2", DeviceActor.Status::new, Duration.ofSeconds(30), true, old);
-    old.expectMessageClass(DeviceActor.Status.class).replyTo().tell(Answer.error(
+    old.expectMessageClass(DeviceActor.Status.class).replyTo().tell(Answer.ownerStopped(
         "board p2 moved to another node (or node gw2 stopped) while the request was in flight"));
     fleet.expectMessageClass(FleetView.Locate.class).replyTo().tell(
         new FleetView.Unavailable("board p2 is unavailable: owner node gw2 is down"));
@@ -111,7 +111,7 @@ class BoardRequestTest {
         false, board);
     DeviceActor.Start start = board.expectMessageClass(DeviceActor.Start.class);
     String moved = "board b3 moved to another node (or node gw1 stopped) while the request was in flight";
-    start.replyTo().tell(Answer.error(moved));
+    start.replyTo().tell(Answer.ownerStopped(moved));
     assertEquals(moved, asker.receiveMessage().error());
     fleet.expectNoMessage(Duration.ofMillis(1200)); // no move checks: a START may have changed the board
     board.expectNoMessage(Duration.ZERO);
