@@ -178,11 +178,8 @@ class DeviceActorTest {
   @Test
   void aHungBoardTimesOutAndRecovers() throws Exception {
     try (BoardFarm farm = farm("a4")) {
-      ActorRef<DeviceActor.Command> device = device(board("a4", farm.endpoint("a4")));
       TestProbe<Answer> probe = testKit.createTestProbe();
-      device.tell(new DeviceActor.Status(probe.getRef()));
-      assertTrue(probe.receiveMessage().ok());
-      farm.board("a4").hang();
+      ActorRef<DeviceActor.Command> device = hungAfterOneStatus(farm, "a4", probe);
       device.tell(new DeviceActor.Status(probe.getRef()));
       assertEquals(Answer.error("no STATUS_OK from board a4 within 500 ms"), probe.receiveMessage());
       farm.board("a4").release();
@@ -191,15 +188,21 @@ class DeviceActorTest {
     }
   }
 
+  /** A DeviceActor for board {@code id} of {@code farm}, which answers one STATUS and then hangs. */
+  private ActorRef<DeviceActor.Command> hungAfterOneStatus(BoardFarm farm, String id, TestProbe<Answer> probe) {
+    ActorRef<DeviceActor.Command> device = device(board(id, farm.endpoint(id)));
+    device.tell(new DeviceActor.Status(probe.getRef()));
+    assertTrue(probe.receiveMessage().ok());
+    farm.board(id).hang();
+    return device;
+  }
+
   /** A stopped DeviceActor answers what it was asked, marked so that a STATUS can follow the board. */
   @Test
   void aStoppedActorAnswersItsRequestsAsOwnerStopped() throws Exception {
     try (BoardFarm farm = farm("a6")) {
-      ActorRef<DeviceActor.Command> device = device(board("a6", farm.endpoint("a6")));
       TestProbe<Answer> probe = testKit.createTestProbe();
-      device.tell(new DeviceActor.Status(probe.getRef()));
-      assertTrue(probe.receiveMessage().ok());
-      farm.board("a6").hang();
+      ActorRef<DeviceActor.Command> device = hungAfterOneStatus(farm, "a6", probe);
       device.tell(new DeviceActor.Status(probe.getRef())); // in flight
       device.tell(new DeviceActor.Status(probe.getRef())); // waiting
       testKit.stop(device);
